@@ -1,0 +1,3 @@
+"""alertbot: news alerts on security incidents for security officers, over Telegram."""
+
+__version__ = "0.1.0"

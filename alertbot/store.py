@@ -1,0 +1,402 @@
+"""SQLite: what was seen, who subscribed, what was decided and sent.
+
+One file in data_dir, WAL mode, one connection used from the event loop's thread. Every write that
+matters is committed before the caller goes on, so a crash loses at most the step in progress.
+Times are passed in by the caller; the store has no clock of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alertbot.errors import StoreError
+from alertbot.items import FeedItem, FeedState, Fetched, Subscription
+from alertbot.normalise import title_key
+from classifiers.labels import SEVERITY_RANK
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS seen (
+    key TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    last_ok TEXT,
+    last_error TEXT,
+    last_error_at TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    entries INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS subscriptions (
+    chat_id INTEGER PRIMARY KEY,
+    regions TEXT NOT NULL DEFAULT '[]',
+    min_severity TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY,
+    feed_url TEXT NOT NULL,
+    guid TEXT NOT NULL,
+    title TEXT NOT NULL,
+    link TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    language TEXT,
+    published TEXT,
+    category TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    score REAL NOT NULL,
+    country TEXT,
+    place TEXT,
+    regions TEXT NOT NULL,
+    why TEXT NOT NULL,
+    model_version TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+    chat_id INTEGER NOT NULL,
+    severity_rank INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt TEXT NOT NULL,
+    last_error TEXT,
+    message_id INTEGER,
+    created TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (alert_id, chat_id)
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, severity_rank DESC, id);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    id: int
+    alert_id: int
+    chat_id: int
+    text: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAlert:
+    id: int
+    title: str
+    link: str
+    category: str
+    severity: str
+    place: str | None
+    country: str | None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def seen_keys(item: FeedItem) -> tuple[str, ...]:
+    """The ways an item can repeat: same feed and guid, same canonical link, same title."""
+    keys = [f"guid:{item.feed_url}\n{item.guid}"]
+    if item.link:
+        keys.append(f"link:{item.link}")
+    title = title_key(item.title)
+    if len(title) >= 12:  # very short titles ("Live", "Update") repeat without being the same story
+        keys.append(f"title:{title}")
+    return tuple(keys)
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            if str(path) != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from exc
+
+    @staticmethod
+    def path_in(data_dir: Path) -> Path:
+        return data_dir / "alertbot.sqlite3"
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> Store:
+        return cls(cls.path_in(data_dir))
+
+    @classmethod
+    def in_memory(cls) -> Store:
+        return cls(Path(":memory:"))
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # seen items
+
+    def unseen(self, items: Sequence[FeedItem], batch: set[str] | None = None) -> list[FeedItem]:
+        """Items none of whose keys were seen before, nor earlier in this batch.
+
+        `batch` carries the keys of a batch across calls (one poll over several feeds); it grows.
+        """
+        fresh: list[FeedItem] = []
+        batch = set() if batch is None else batch
+        for item in items:
+            keys = seen_keys(item)
+            if batch.intersection(keys) or self._any_seen(keys):
+                continue
+            batch.update(keys)
+            fresh.append(item)
+        return fresh
+
+    def _any_seen(self, keys: Sequence[str]) -> bool:
+        marks = ",".join("?" * len(keys))
+        return self._db.execute(f"SELECT 1 FROM seen WHERE key IN ({marks}) LIMIT 1", keys).fetchone() is not None  # noqa: S608
+
+    def mark_seen(self, items: Iterable[FeedItem], now: datetime) -> None:
+        rows = [(key, _iso(now)) for item in items for key in seen_keys(item)]
+        with self._transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO seen (key, first_seen) VALUES (?, ?)", rows)
+
+    # feeds
+
+    def feed_state(self, url: str) -> FeedState:
+        row = self._db.execute(
+            "SELECT etag, last_modified, last_ok, last_error, last_error_at, failures, entries "
+            "FROM feeds WHERE url = ?",
+            (url,),
+        ).fetchone()
+        if row is None:
+            return FeedState(url=url)
+        return FeedState(
+            url=url,
+            etag=row[0],
+            last_modified=row[1],
+            last_ok=_time(row[2]),
+            last_error=row[3],
+            last_error_at=_time(row[4]),
+            failures=row[5],
+            entries=row[6],
+        )
+
+    def feed_states(self) -> dict[str, FeedState]:
+        urls = [row[0] for row in self._db.execute("SELECT url FROM feeds")]
+        return {url: self.feed_state(url) for url in urls}
+
+    def record_fetch(self, fetched: Fetched, entries: int | None, problem: str | None, now: datetime) -> None:
+        """Remember validators and health; a feed that recovers keeps no stale error count."""
+        state = self.feed_state(fetched.url)
+        if fetched.status == "error" or (problem and not entries):
+            error = fetched.error or problem
+            with self._transaction() as db:
+                db.execute(
+                    "INSERT INTO feeds (url, last_error, last_error_at, failures) VALUES (?, ?, ?, 1) "
+                    "ON CONFLICT(url) DO UPDATE SET last_error = excluded.last_error, "
+                    "last_error_at = excluded.last_error_at, failures = failures + 1",
+                    (fetched.url, error, _iso(now)),
+                )
+            return
+        etag = fetched.etag if fetched.etag is not None else state.etag
+        modified = fetched.last_modified if fetched.last_modified is not None else state.last_modified
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO feeds (url, etag, last_modified, last_ok, failures, entries) VALUES (?, ?, ?, ?, 0, ?) "
+                "ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, "
+                "last_ok = excluded.last_ok, failures = 0, entries = excluded.entries",
+                (fetched.url, etag, modified, _iso(now), entries if entries is not None else state.entries),
+            )
+
+    # subscriptions
+
+    def subscription(self, chat_id: int) -> Subscription | None:
+        row = self._db.execute(
+            "SELECT regions, min_severity, active FROM subscriptions WHERE chat_id = ?", (chat_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Subscription(
+            chat_id=chat_id, regions=tuple(json.loads(row[0])), min_severity=row[1], active=bool(row[2])
+        )
+
+    def subscriptions(self) -> list[Subscription]:
+        rows = self._db.execute(
+            "SELECT chat_id, regions, min_severity, active FROM subscriptions WHERE active = 1 ORDER BY chat_id"
+        )
+        return [
+            Subscription(chat_id=r[0], regions=tuple(json.loads(r[1])), min_severity=r[2], active=True) for r in rows
+        ]
+
+    def subscribe(self, chat_id: int, regions: Sequence[str], default_severity: str, now: datetime) -> Subscription:
+        """Create or re-activate; a chat that set its own severity keeps it."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO subscriptions (chat_id, regions, min_severity, active, created, updated) "
+                "VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET regions = excluded.regions, "
+                "active = 1, updated = excluded.updated",
+                (chat_id, json.dumps(list(regions)), default_severity, _iso(now), _iso(now)),
+            )
+        subscription = self.subscription(chat_id)
+        assert subscription is not None
+        return subscription
+
+    def unsubscribe(self, chat_id: int, now: datetime) -> bool:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE subscriptions SET active = 0, updated = ? WHERE chat_id = ? AND active = 1",
+                (_iso(now), chat_id),
+            )
+        return cursor.rowcount > 0
+
+    def set_min_severity(self, chat_id: int, severity: str, now: datetime) -> bool:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE subscriptions SET min_severity = ?, updated = ? WHERE chat_id = ?",
+                (severity, _iso(now), chat_id),
+            )
+        return cursor.rowcount > 0
+
+    # alerts and the outbox
+
+    def add_alert(
+        self,
+        item: FeedItem,
+        *,
+        category: str,
+        severity: str,
+        score: float,
+        country: str | None,
+        place: str | None,
+        regions: Sequence[str],
+        why: Sequence[str],
+        model_version: str,
+        deliveries: Sequence[tuple[int, str]],
+        now: datetime,
+    ) -> int:
+        """The alert and every message it owes, in one transaction: all or nothing."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO alerts (feed_url, guid, title, link, summary, language, published, category, severity, "
+                "score, country, place, regions, why, model_version, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    item.feed_url,
+                    item.guid,
+                    item.title,
+                    item.link,
+                    item.summary,
+                    item.language,
+                    _iso(item.published),
+                    category,
+                    severity,
+                    score,
+                    country,
+                    place,
+                    json.dumps(list(regions)),
+                    json.dumps(list(why)),
+                    model_version,
+                    _iso(now),
+                ),
+            )
+            alert_id = cursor.lastrowid
+            assert alert_id is not None
+            db.executemany(
+                "INSERT OR IGNORE INTO outbox (alert_id, chat_id, severity_rank, text, next_attempt, created) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (alert_id, chat_id, SEVERITY_RANK[severity], text, _iso(now), _iso(now))
+                    for chat_id, text in deliveries
+                ],
+            )
+        return alert_id
+
+    def alert(self, alert_id: int) -> StoredAlert | None:
+        row = self._db.execute(
+            "SELECT id, title, link, category, severity, place, country FROM alerts WHERE id = ?", (alert_id,)
+        ).fetchone()
+        return StoredAlert(*row) if row else None
+
+    def due_messages(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+        """Pending messages whose time has come, most severe first, then oldest first."""
+        rows = self._db.execute(
+            "SELECT id, alert_id, chat_id, text, attempts FROM outbox WHERE status = 'pending' AND next_attempt <= ? "
+            "ORDER BY severity_rank DESC, id LIMIT ?",
+            (_iso(now), limit),
+        )
+        return [OutboxMessage(*row) for row in rows]
+
+    def pending_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0])
+
+    def mark_sent(self, outbox_id: int, message_id: int, now: datetime) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+                (message_id, _iso(now), outbox_id),
+            )
+
+    def retry_later(self, outbox_id: int, error: str, when: datetime) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ? WHERE id = ?",
+                (error, _iso(when), outbox_id),
+            )
+
+    def mark_undeliverable(self, outbox_id: int, error: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (error, outbox_id),
+            )
+
+    def pause_chat(self, chat_id: int, error: str, now: datetime) -> None:
+        """The chat blocked or removed the bot: stop writing to it, keep what it was owed."""
+        with self._transaction() as db:
+            db.execute("UPDATE subscriptions SET active = 0, updated = ? WHERE chat_id = ?", (_iso(now), chat_id))
+            db.execute(
+                "UPDATE outbox SET status = 'paused', last_error = ? WHERE chat_id = ? AND status = 'pending'",
+                (error, chat_id),
+            )
+
+    # meta
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
