@@ -29,7 +29,7 @@ def setup_logging(*, verbose: bool = False, secret: str | None = None) -> None:
         root.addHandler(stream)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     # Every Bot API call is an httpx request line at INFO; that is noise, and it carries the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if secret:
         for handler in root.handlers:
