@@ -9,13 +9,17 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from telegram import BotCommand, Update
-from telegram.ext import Application, ApplicationBuilder, CommandHandler
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler
 
 from alertbot.config import Config
 from alertbot.console import TERMINAL_CHAT_ID, TERMINAL_TOKEN, ConsoleRequest
+from alertbot.deliver import Courier, settings_from
+from alertbot.delivery_handlers import ack_callback, quiet_command
 from alertbot.errors import ConfigError
+from alertbot.feedback_handlers import feedback_callback, retrain_command
 from alertbot.handlers import (
     COMMANDS,
+    COURIER,
     DELIVERY_LOCK,
     SERVICES,
     deliver_job,
@@ -32,7 +36,8 @@ from alertbot.services import Clock, Services, utc_now
 
 log = logging.getLogger(__name__)
 
-DELIVERY_TICK = 5.0  # seconds between outbox rounds that pick up retries
+DELIVERY_TICK = 1.0  # seconds between outbox rounds: retries, quiet hours ending, escalations
+FIRST_POLL_DELAY = 0.1
 FIRST_POLL_SPREAD = 0.2  # seconds between first polls, so a cold start does not hit every feed at once
 
 
@@ -60,6 +65,9 @@ def build_application(
         services = await asyncio.to_thread(Services.open, config, extra_subscribers=extra, clock=clock, progress=False)
         application.bot_data[SERVICES] = services
         application.bot_data[DELIVERY_LOCK] = asyncio.Lock()
+        courier = Courier(services.store, application.bot, clock, settings_from(config))
+        courier.recover()  # before any job runs: what a kill caught mid-send goes again
+        application.bot_data[COURIER] = courier
         if not console:
             await application.bot.set_my_commands([BotCommand(name, text[:256]) for name, text in COMMANDS])
         schedule_jobs(application, config, poll_interval_scale)
@@ -78,8 +86,12 @@ def build_application(
         ("unsubscribe", unsubscribe_command),
         ("severity", severity_command),
         ("status", status_command),
+        ("retrain", retrain_command),
+        ("quiet", quiet_command),
     ):
         application.add_handler(CommandHandler(command, callback))
+    application.add_handler(CallbackQueryHandler(feedback_callback, pattern=r"^f[bc]:"))
+    application.add_handler(CallbackQueryHandler(ack_callback, pattern=r"^ack:"))
     application.add_error_handler(error_handler)
     return application
 
@@ -93,7 +105,8 @@ def schedule_jobs(application: Application, config: Config, interval_scale: floa
         queue.run_repeating(
             poll_feed_job,
             interval=feed.interval * interval_scale,
-            first=index * FIRST_POLL_SPREAD,
+            # APScheduler drops a first run of 0 s (PTB documents this), so start just after now.
+            first=FIRST_POLL_DELAY + index * FIRST_POLL_SPREAD,
             data=feed,
             name=f"poll {feed.name}",
             job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},

@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(train, required=False)
     train.add_argument("--data", type=Path, nargs="*", default=[], metavar="FILE", help="extra labelled JSON Lines")
 
+    feeds = commands.add_parser("feeds", help="each feed's health; OPML export and import of the feed list")
+    with_config(feeds)
+    opml = feeds.add_mutually_exclusive_group()
+    opml.add_argument("--export-opml", type=Path, metavar="FILE.opml", help="write the feed list as OPML")
+    opml.add_argument("--import-opml", type=Path, metavar="FILE.opml", help="print YAML entries for its new feeds")
+
     evaluate = commands.add_parser("evaluate", help="measure the classifier on labelled JSON Lines")
     with_config(evaluate, required=False)
     evaluate.add_argument("--data", type=Path, nargs="+", required=True, metavar="FILE")
@@ -90,6 +96,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command in ("run", "poll"):
         return service_command(args, load_config(args.config))
+    if args.command == "feeds":
+        return feeds_command(args, load_config(args.config))
     return model_command(args, load_config(args.config) if args.config else None)
 
 
@@ -110,6 +118,19 @@ def service_command(args: argparse.Namespace, config: Config) -> int:
     return model_command(args, config)
 
 
+def feeds_command(args: argparse.Namespace, config: Config) -> int:
+    from datetime import UTC, datetime
+
+    from alertbot.commands import feeds
+
+    now = datetime.now(UTC)
+    if args.export_opml:
+        return feeds.export_opml(config, args.export_opml, sys.stdout, now)
+    if args.import_opml:
+        return feeds.import_opml(config, args.import_opml, sys.stdout, sys.stderr)
+    return feeds.run_feeds(config, sys.stdout, now)
+
+
 def model_command(args: argparse.Namespace, config: Config | None) -> int:
     from alertbot.commands import model
 
@@ -117,10 +138,26 @@ def model_command(args: argparse.Namespace, config: Config | None) -> int:
     if args.command == "classify":
         return model.run_classify(sys.stdin, sys.stdout, _classifier(config, data_dir))
     if args.command == "train":
-        return model.run_train(data_dir, list(args.data), _seed_dir(), sys.stdout)
+        return model.run_train(data_dir, [*_feedback_files(data_dir), *args.data], _seed_dir(), sys.stdout)
     if args.command == "evaluate":
         return model.run_evaluate(_classifier(config, data_dir), list(args.data), args.plot, sys.stdout)
     raise AssertionError(args.command)
+
+
+def _feedback_files(data_dir: Path) -> list[Path]:
+    """Officers' feedback from the store, exported as labelled JSON Lines (none without a store)."""
+    from alertbot.feedback_handlers import export_feedback
+    from alertbot.store import Store
+
+    if not Store.path_in(data_dir).exists():
+        return []
+    store = Store.in_data_dir(data_dir)
+    try:
+        path, count = export_feedback(store, data_dir)
+    finally:
+        store.close()
+    print(f"officers' feedback: {count} alerts ({path})", file=sys.stderr)
+    return [path] if count else []
 
 
 def _seed_dir() -> Path:

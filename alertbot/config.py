@@ -28,10 +28,19 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
 @dataclass(frozen=True, slots=True)
+class EscalationConfig:
+    """Where a high or critical alert goes when nobody acknowledged it in time."""
+
+    chat_id: int
+    after_minutes: int = 15
+
+
+@dataclass(frozen=True, slots=True)
 class TelegramConfig:
     api_url: str = DEFAULT_API_URL
     token_env: str = DEFAULT_TOKEN_ENV
     admins: tuple[int, ...] = ()
+    escalation: EscalationConfig | None = None
 
     def token(self, environ: Mapping[str, str] | None = None) -> str | None:
         """The bot token from the environment; None means: show alerts in the terminal."""
@@ -136,7 +145,7 @@ def parse_config(raw: Any, path: Path) -> Config:
 
 def _telegram(raw: Any) -> TelegramConfig:
     section = _mapping(raw, "telegram")
-    _only_keys(section, "telegram", {"api_url", "token_env", "admins", "token"})
+    _only_keys(section, "telegram", {"api_url", "token_env", "admins", "token", "escalation"})
     if "token" in section:
         raise ConfigError(
             "telegram.token",
@@ -154,7 +163,23 @@ def _telegram(raw: Any) -> TelegramConfig:
         api_url=api_url.rstrip("/") if api_url.endswith("//") else api_url,
         token_env=token_env,
         admins=tuple(_int(a, f"telegram.admins[{i}]") for i, a in enumerate(admins)),
+        escalation=_escalation(section.get("escalation")),
     )
+
+
+def _escalation(raw: Any) -> EscalationConfig | None:
+    if raw is None:
+        return None
+    key = "telegram.escalation"
+    section = _mapping(raw, key)
+    _only_keys(section, key, {"chat_id", "after_minutes"})
+    chat_id = _int(_require(section, "chat_id", key), f"{key}.chat_id")
+    if chat_id == 0:
+        raise ConfigError(f"{key}.chat_id", "must be a Telegram chat id, not 0")
+    after = _int(section.get("after_minutes", 15), f"{key}.after_minutes")
+    if not 1 <= after <= 7 * 24 * 60:
+        raise ConfigError(f"{key}.after_minutes", f"must be between 1 and 10080 (a week), not {after}")
+    return EscalationConfig(chat_id=chat_id, after_minutes=after)
 
 
 def _feeds(raw: Any, base: Path) -> tuple[FeedConfig, ...]:

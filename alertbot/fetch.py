@@ -23,6 +23,8 @@ from alertbot.config import PollConfig
 from alertbot.items import FeedState, Fetched
 
 MAX_REDIRECTS = 5
+# A Retry-After beyond a day is a misconfigured server, not a plan: we come back within a day.
+MAX_RETRY_AFTER = 24 * 3600.0
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 
 
@@ -57,7 +59,10 @@ class Fetcher:
     def __init__(self, settings: PollConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._settings = settings
         self._limit = asyncio.Semaphore(settings.concurrency)
+        # read/write/pool bound each step; the total deadline in fetch() bounds a drip feed that
+        # sends one byte just inside every read timeout.
         timeout = httpx.Timeout(settings.timeout, connect=min(10.0, settings.timeout))
+        self.total_timeout = settings.timeout * 2
         self._client = httpx.AsyncClient(
             transport=transport,
             mounts={"file://": FileTransport()},
@@ -88,21 +93,21 @@ class Fetcher:
             headers["If-Modified-Since"] = state.last_modified
         async with self._limit:
             try:
-                async with asyncio.timeout(self._settings.timeout * 2):
+                async with asyncio.timeout(self.total_timeout):
                     return await self._get(url, headers)
             except TimeoutError:
-                return Fetched(url=url, status="error", error=f"timed out after {self._settings.timeout * 2:g} s")
+                return Fetched(url=url, status="error", error=f"timed out after {self.total_timeout:g} s")
             except httpx.TooManyRedirects:
                 return Fetched(url=url, status="error", error=f"more than {MAX_REDIRECTS} redirects")
             except BodyTooLarge:
                 return Fetched(url=url, status="error", error=f"body larger than {self._settings.max_bytes} bytes")
             except httpx.HTTPError as exc:
-                return Fetched(url=url, status="error", error=f"{type(exc).__name__}: {exc}".rstrip(": "))
+                return Fetched(url=url, status="error", error=_http_error_words(exc))
             except (OSError, ValueError) as exc:
                 return Fetched(url=url, status="error", error=f"{type(exc).__name__}: {exc}")
 
     async def _get(self, url: str, headers: Mapping[str, str]) -> Fetched:
-        async with self._client.stream("GET", url, headers=headers) as response:
+        async with self._client.stream("GET", _absolute_file_url(url), headers=headers) as response:
             if response.status_code == 304:
                 return Fetched(
                     url=url,
@@ -112,13 +117,24 @@ class Fetcher:
                     last_modified=response.headers.get("Last-Modified"),
                 )
             if response.status_code >= 400:
+                # Retry-After only binds us on 429 and 503 (RFC 9110); elsewhere backoff decides.
+                retry_after = None
+                if response.status_code in (429, 503):
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"), now=_server_now(response))
                 return Fetched(
                     url=url,
                     status="error",
                     http_status=response.status_code,
                     error=f"HTTP {response.status_code} {response.reason_phrase}".strip(),
-                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                    retry_after=retry_after,
                 )
+            declared = response.headers.get("Content-Length", "")
+            if (
+                declared.isdigit()
+                and "content-encoding" not in response.headers
+                and int(declared) > self._settings.max_bytes
+            ):
+                raise BodyTooLarge
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
@@ -141,17 +157,65 @@ class Fetcher:
             )
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: a number or an HTTP date."""
+def _absolute_file_url(url: str) -> str:
+    """file:///x as file://localhost/x: httpx takes a URL without a host for a relative one."""
+    if url.startswith("file:///"):
+        return "file://localhost/" + url[len("file:///") :]
+    return url
+
+
+def _server_now(response: httpx.Response) -> datetime:
+    """The server's own clock when it states it, so an HTTP-date Retry-After survives clock skew."""
+    try:
+        when = email.utils.parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError, IndexError):
+        return datetime.now(UTC)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _http_error_words(exc: httpx.HTTPError) -> str:
+    words = str(exc).strip()
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out ({type(exc).__name__})"
+    if isinstance(exc, httpx.ConnectError) and not words:
+        words = "connection refused"
+    return f"{type(exc).__name__}: {words}" if words else type(exc).__name__
+
+
+def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header: a number or an HTTP date; capped at a day."""
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(MAX_RETRY_AFTER, float(value))
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return min(MAX_RETRY_AFTER, max(0.0, (when - now).total_seconds()))
+
+
+def backoff_delay(
+    failures: int,
+    *,
+    interval: float,
+    jitter: float,
+    retry_after: float | None = None,
+    cap: float = 6 * 3600.0,
+) -> float:
+    """Seconds until a failing feed is tried again.
+
+    Exponential in the failures in a row, starting at the feed's own interval and capped, with
+    "equal jitter" (half fixed, half drawn from `jitter` in [0, 1)) so that feeds of one host that
+    failed together do not come back together. A server's Retry-After is a floor, never shortened.
+    """
+    if failures <= 0:
+        return 0.0
+    base = min(cap, max(1.0, interval) * 2.0 ** min(failures - 1, 30))
+    delay = base / 2 + base / 2 * min(max(jitter, 0.0), 1.0)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay

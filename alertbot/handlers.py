@@ -13,7 +13,8 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from alertbot.config import ALERT_SEVERITIES, FeedConfig
-from alertbot.deliver import deliver_due
+from alertbot.deliver import Courier
+from alertbot.items import FeedHealth
 from alertbot.render import published_words
 from alertbot.services import Services
 
@@ -21,14 +22,17 @@ log = logging.getLogger(__name__)
 
 SERVICES = "services"
 DELIVERY_LOCK = "delivery_lock"
+COURIER = "courier"
 
 COMMANDS = (
     ("subscribe", "Get alerts: /subscribe [REGION ...] (no region: all)"),
     ("unsubscribe", "Stop alerts to this chat"),
     ("severity", "Lowest severity to receive: low, medium, high, critical"),
     ("status", "This chat's settings and the health of the feeds"),
+    ("quiet", "Quiet hours: /quiet 22:00-07:00 Europe/Amsterdam, or /quiet off"),
     ("help", "What this bot does"),
 )
+ADMIN_COMMANDS = (("retrain", "Admins: retrain the classifier with officers' feedback"),)
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -60,8 +64,9 @@ def help_text(services: Services) -> str:
         "assassination, armed clash, unrest, crime), rates how severe each is and where it happened, "
         "and alerts this chat about the regions you choose.",
         "",
-        *(f"/{name} \u2014 {escape(description)}" for name, description in COMMANDS),
+        *(f"/{name} \u2014 {escape(description)}" for name, description in (*COMMANDS, *ADMIN_COMMANDS)),
         "",
+        "Each alert has buttons to say whether it was right; admins retrain the classifier with them.",
         f"Regions: {regions}",
         f"Severities: {', '.join(ALERT_SEVERITIES)} (new subscriptions start at {services.config.min_severity})",
     ]
@@ -93,6 +98,8 @@ async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await reply(update, f"Unknown region: {escape(', '.join(unknown))}. Known regions: {known}.")
         return
     subscription = services.store.subscribe(chat.id, regions, services.config.min_severity, services.clock())
+    if services.store.resume_chat(chat.id, services.clock()):
+        log.info("chat %d subscribed again: what it was owed while paused goes out now", chat.id)
     where = ", ".join(escape(r) for r in subscription.regions) or "all regions"
     await reply(
         update,
@@ -142,6 +149,7 @@ def status_text(services: Services, chat_id: int) -> str:
         settings = f"This chat: {where}, severity {subscription.min_severity} and above."
     last_poll = services.store.meta("last_poll")
     states = services.store.feed_states()
+    healths = services.store.feed_healths()
     failing = [
         (feed, states[feed.url]) for feed in services.config.feeds if feed.url in states and states[feed.url].failures
     ]
@@ -153,7 +161,8 @@ def status_text(services: Services, chat_id: int) -> str:
         f"Feeds: {ok} ok, {len(failing)} failing, {waiting} not polled yet",
         *(
             f"\u2022 {escape(feed.name)}: {escape(state.last_error or 'error')} "
-            f"({state.failures} times, since {published_words(state.last_error_at)})"
+            f"({state.failures} times in a row, last {published_words(state.last_error_at)}"
+            f"{retry_words(healths.get(feed.url))})"
             for feed, state in failing
         ),
         f"Model: {escape(services.classifier.version)}",
@@ -162,12 +171,21 @@ def status_text(services: Services, chat_id: int) -> str:
     return "\n".join(lines)
 
 
+def retry_words(health: FeedHealth | None) -> str:
+    if health is None or health.next_poll is None:
+        return ""
+    told = "; admins told" if health.alarm_at else ""
+    return f"; next try {published_words(health.next_poll)}{told}"
+
+
 async def poll_feed_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     job = context.job
     if job is None or not isinstance(job.data, FeedConfig):
         return
     feed = job.data
+    if not services.poller.due([feed], services.clock()):
+        return  # backing off after errors; the job comes back at the feed's interval and checks again
     report = await services.poller.poll([feed], now=services.clock())
     services.store.set_meta("last_poll", services.clock().isoformat())
     for result in report.feeds:
@@ -179,12 +197,15 @@ async def poll_feed_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def deliver_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
     lock: asyncio.Lock = context.bot_data[DELIVERY_LOCK]
     if lock.locked():
         return  # a round is under way; it or the next tick will take what is due
     async with lock:
-        await deliver_due(services.store, context.bot, services.clock)
+        courier: Courier = context.bot_data[COURIER]
+        application = context.application
+        # Round after round through a backlog; a stopping service ends the round it is in.
+        while (await courier.run_round(keep_going=lambda: application.running)).more:
+            pass
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -64,6 +64,7 @@ class ParsedFeed:
     url: str
     items: tuple[FeedItem, ...]
     problem: str | None = None  # what feedparser complained of, even when it recovered items
+    entries: int = 0  # entries feedparser found, before those with nothing to read were dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +85,18 @@ class Subscription:
     min_severity: str
     active: bool = True
     kind: Literal["chat", "channel", "terminal"] = "chat"
+
+
+# Ingestion health: backoff and the admins' alarm, kept apart from FeedState so the spine's
+# conditional-GET record stays as it was.
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    """When a feed may be polled again, and whether the admins were told it keeps failing."""
+
+    url: str
+    next_poll: datetime | None = None  # None: on the feed's own interval
+    backoff: float = 0.0  # seconds of the backoff now in force
+    alarm_at: datetime | None = None  # when the admins were told; None: not told (or recovered)
+    items: int = 0  # new items taken from this feed, all time

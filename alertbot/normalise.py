@@ -43,6 +43,7 @@ TRACKING_PARAMS = frozenset(
 BLOCK_TAGS = frozenset({"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"})
 SKIP_TAGS = frozenset({"script", "style", "noscript", "iframe", "object"})
 WHITESPACE = re.compile(r"\s+")
+WORD = re.compile(r"\w+")
 TAG_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
 
 
@@ -108,9 +109,10 @@ def canonical_link(link: str) -> str:
 
 def title_key(title: str) -> str:
     """A title reduced to its words, so that punctuation and case do not hide a repeat."""
-    folded = unicodedata.normalize("NFKD", title.casefold())
-    words = re.findall(r"\w+", "".join(c for c in folded if not unicodedata.combining(c)))
-    return " ".join(words)
+    folded = title.casefold()
+    if not folded.isascii():  # only non-ASCII text can carry accents to strip; most titles are ASCII
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return " ".join(WORD.findall(folded))
 
 
 def entry_datetime(entry: Any) -> datetime | None:

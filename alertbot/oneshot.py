@@ -59,7 +59,9 @@ def print_report(report: PollReport, out: TextIO, *, as_json: bool, dry_run: boo
     for feed in report.feeds:
         detail = f"{feed.entries} entries, {feed.new} new" if feed.status != "error" else feed.error
         print(f"{feed.status:>12}  {feed.name}: {detail}", file=out)
-    print(f"{report.new_items} new items, {len(report.alerts)} incidents", file=out)
+    joined = sum(1 for alert in report.alerts if alert.joined)
+    more = f", {joined} more reports of incidents already known" if joined else ""
+    print(f"{report.new_items} new items, {len(report.alerts) - joined} incidents{more}", file=out)
     if dry_run:  # nothing will be sent, so show here what would have been
         for alert in report.alerts:
             print("\n" + html_to_terminal(render_alert(alert.item, alert.prediction, alert.regions)), file=out)

@@ -1,25 +1,48 @@
-"""One poll cycle over some feeds: fetch, parse, drop what was seen, classify, decide, store.
+"""One poll cycle over some feeds: fetch, parse, drop what was seen, classify, join incidents, store.
 
-Plain async code over injected parts (fetcher, parser, store, classifier); the caller passes the
-time. Nothing here knows Telegram: what is to be sent lands in the outbox.
+Plain async code over injected parts (fetcher, parser, store, classifier, jitter); the caller
+passes the time. Nothing here knows Telegram: what is to be sent lands in the outbox.
+
+Fetching and parsing overlap: feeds go to the worker pool in batches as soon as their bytes are
+in, so the slowest host does not hold up the parsing of the others.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
 from alertbot.config import Config, FeedConfig
 from alertbot.decide import channel_subscriptions, recipients, regions_of
+from alertbot.feed_health import alarm_notices, in_backoff, judge, recovery_notices
 from alertbot.fetch import Fetcher
-from alertbot.items import FeedItem, Fetched, ParsedFeed, Subscription
-from alertbot.parse import FeedParser
-from alertbot.render import render_alert
+from alertbot.incident_text import render_incident
+from alertbot.incidents import (
+    WINDOW,
+    Incident,
+    PlannedMessage,
+    Report,
+    canonical_place,
+    find_incident,
+    join,
+    open_incident,
+    plan_messages,
+    words_of,
+)
+from alertbot.ingest_store import AlertFacts
+from alertbot.items import FeedHealth, FeedItem, Fetched, ParsedFeed, Subscription
+from alertbot.parse import BATCH_BYTES, BATCH_FEEDS, FeedParser, ParseJob
 from alertbot.store import Store
 from classifiers import Article, Prediction
+
+log = logging.getLogger(__name__)
+
+Jitter = Callable[[], float]
 
 
 class IncidentClassifier(Protocol):
@@ -44,8 +67,12 @@ class DecidedAlert:
     item: FeedItem
     prediction: Prediction
     regions: tuple[str, ...]
-    recipients: tuple[int, ...]
+    recipients: tuple[int, ...]  # chats that get a new message for this item
     alert_id: int | None = None
+    incident_id: int | None = None
+    joined: bool = False  # the item joined an incident already known
+    sources: int = 1
+    edits: tuple[int, ...] = ()  # chats whose message about the incident is brought up to date
 
 
 @dataclass(slots=True)
@@ -59,6 +86,10 @@ def article_of(item: FeedItem) -> Article:
     return Article(id=item.guid, title=item.title, summary=item.summary, language=item.language)
 
 
+def _half() -> float:
+    return 0.5
+
+
 class Poller:
     def __init__(
         self,
@@ -69,6 +100,7 @@ class Poller:
         parser: FeedParser,
         classifier: IncidentClassifier,
         extra_subscribers: Sequence[Subscription] = (),
+        jitter: Jitter = _half,
     ) -> None:
         self.config = config
         self.store = store
@@ -76,29 +108,98 @@ class Poller:
         self.parser = parser
         self.classifier = classifier
         self.extra_subscribers = tuple(extra_subscribers)
+        self.jitter = jitter  # in [0, 1); the service injects a random source, tests a fixed one
+        self._names = {feed.url: feed.name for feed in config.feeds}
+        self._classifying = threading.Lock()
+
+    def due(self, feeds: Sequence[FeedConfig], now: datetime) -> list[FeedConfig]:
+        """The feeds not in backoff after errors; the others wait for their next poll time."""
+        healths = self.store.feed_healths()
+        return [f for f in feeds if not (f.url in healths and in_backoff(healths[f.url].next_poll, now))]
 
     async def poll(self, feeds: Sequence[FeedConfig], *, now: datetime, dry_run: bool = False) -> PollReport:
-        fetched = await asyncio.gather(*(self.fetcher.fetch(f.url, self.store.feed_state(f.url)) for f in feeds))
-        parsed = await asyncio.gather(*(self._parse(feed, result) for feed, result in zip(feeds, fetched, strict=True)))
+        predicted: dict[TextKey, Prediction] = {}  # by text: the same story from two feeds is one verdict
+        fetched, parsed = await self._fetch_and_parse(feeds, predicted)
         # From here to the end there is no await: seen-checks and marking happen as one step, so two
         # feed jobs running side by side cannot both let the same story through.
-        return self._decide(feeds, fetched, parsed, now=now, dry_run=dry_run)
+        return self._decide(feeds, fetched, parsed, predicted, now=now, dry_run=dry_run)
 
-    async def _parse(self, feed: FeedConfig, fetched: Fetched) -> ParsedFeed | None:
-        if fetched.status != "ok":
-            return None
-        return await self.parser.parse(fetched, feed_name=feed.name, language=feed.language)
+    def _classify(self, items: Sequence[FeedItem]) -> list[Prediction]:
+        with self._classifying:  # one batch at a time: the classifier is not known to be thread-safe
+            return self.classifier.classify([article_of(item) for item in items])
+
+    async def _classify_early(
+        self, items: Sequence[FeedItem], preview: set[str], predicted: dict[TextKey, Prediction]
+    ) -> None:
+        """Classify what looks new while other feeds are still being fetched and parsed.
+
+        A read-only guess: the seen-check that counts is the one in _decide. The classifier runs in
+        a thread so the event loop (and Telegram) is not held up, and the parse workers keep the
+        other core busy meanwhile.
+        """
+        fresh = self.store.unseen(items, preview)
+        if fresh:
+            predictions = await asyncio.to_thread(self._classify, fresh)
+            predicted.update((_text_key(item), p) for item, p in zip(fresh, predictions, strict=True))
+
+    async def _fetch_and_parse(
+        self, feeds: Sequence[FeedConfig], predicted: dict[TextKey, Prediction]
+    ) -> tuple[list[Fetched], list[ParsedFeed | None]]:
+        fetched: list[Fetched | None] = [None] * len(feeds)
+        parsed: list[ParsedFeed | None] = [None] * len(feeds)
+        parsing: list[asyncio.Task[None]] = []
+        waiting: list[int] = []
+        waiting_bytes = 0
+        preview: set[str] = set()
+
+        async def fetch(index: int) -> int:
+            feed = feeds[index]
+            fetched[index] = await self.fetcher.fetch(feed.url, self.store.feed_state(feed.url))
+            return index
+
+        async def parse(indexes: list[int]) -> None:
+            jobs = [ParseJob(_got(fetched[i]), feeds[i].name, feeds[i].language) for i in indexes]
+            results = await self.parser.parse_many(jobs)
+            for index, result in zip(indexes, results, strict=True):
+                parsed[index] = result
+            await self._classify_early([item for result in results for item in result.items], preview, predicted)
+
+        def flush() -> None:
+            nonlocal waiting_bytes
+            parsing.append(asyncio.create_task(parse(list(waiting))))
+            waiting.clear()
+            waiting_bytes = 0
+
+        try:
+            for done in asyncio.as_completed([fetch(i) for i in range(len(feeds))]):
+                index = await done
+                result = _got(fetched[index])
+                if result.status != "ok":
+                    continue
+                waiting.append(index)
+                waiting_bytes += len(result.body)
+                if len(waiting) >= BATCH_FEEDS or waiting_bytes >= BATCH_BYTES:
+                    flush()
+            if waiting:
+                flush()
+            await asyncio.gather(*parsing)
+        finally:
+            for task in parsing:
+                task.cancel()
+        return [_got(f) for f in fetched], parsed
 
     def _decide(
         self,
         feeds: Sequence[FeedConfig],
         fetched: Sequence[Fetched],
         parsed: Sequence[ParsedFeed | None],
+        predicted: dict[TextKey, Prediction],
         *,
         now: datetime,
         dry_run: bool,
     ) -> PollReport:
         report = PollReport()
+        healths = {} if dry_run else self.store.feed_healths()
         all_new: list[FeedItem] = []
         batch_keys: set[str] = set()
         for feed, result, feed_items in zip(feeds, fetched, parsed, strict=True):
@@ -113,37 +214,200 @@ class Poller:
             report.feeds.append(FeedReport(feed.url, feed.name, status, len(items), len(new), error))
             if not dry_run:
                 self.store.record_fetch(result, len(items) if feed_items else None, problem, now)
+                before = healths.get(feed.url, FeedHealth(url=feed.url))
+                self._record_health(feed, result, before, failed=status == "error", error=error, new=len(new), now=now)
         report.new_items = len(all_new)
         if not all_new:
             return report
-        predictions = self.classifier.classify([article_of(item) for item in all_new])
-        subscribers = [
-            *self.store.subscriptions(),
-            *channel_subscriptions(self.config.channels),
-            *self.extra_subscribers,
-        ]
-        for item, prediction in zip(all_new, predictions, strict=True):
-            if not prediction.is_incident:
-                continue
-            regions = regions_of(prediction, self.config.regions)
-            chats = tuple(recipients(prediction.severity, regions, subscribers))
-            alert_id = None
-            if not dry_run:
-                text = render_alert(item, prediction, regions)
-                alert_id = self.store.add_alert(
-                    item,
-                    category=prediction.category,
-                    severity=prediction.severity,
-                    score=prediction.score,
-                    country=prediction.country,
-                    place=prediction.place,
-                    regions=regions,
-                    why=prediction.why,
-                    model_version=self.classifier.version,
-                    deliveries=[(chat, text) for chat in chats],
-                    now=now,
-                )
-            report.alerts.append(DecidedAlert(item, prediction, regions, chats, alert_id))
+        missing = [item for item in all_new if _text_key(item) not in predicted]
+        if missing:
+            predicted.update((_text_key(i), p) for i, p in zip(missing, self._classify(missing), strict=True))
+        predictions = [predicted[_text_key(item)] for item in all_new]
+        incidents = [(item, p) for item, p in zip(all_new, predictions, strict=True) if p.is_incident]
+        if incidents:
+            subscribers = [
+                *self.store.subscriptions(),
+                *channel_subscriptions(self.config.channels),
+                *self.extra_subscribers,
+            ]
+            placer = _IncidentPlacer(self, subscribers, [_when(item, now) for item, _ in incidents], now, dry_run)
+            report.alerts.extend(placer.place(item, prediction) for item, prediction in incidents)
         if not dry_run:
             self.store.mark_seen(all_new, now)
         return report
+
+    def _record_health(
+        self,
+        feed: FeedConfig,
+        result: Fetched,
+        before: FeedHealth,
+        *,
+        failed: bool,
+        error: str | None,
+        new: int,
+        now: datetime,
+    ) -> None:
+        failures = self.store.feed_state(feed.url).failures if failed else 0
+        verdict = judge(
+            failed=failed,
+            failures=failures,
+            interval=feed.interval,
+            retry_after=result.retry_after,
+            jitter=self.jitter(),
+            now=now,
+        )
+        if failed or new or before.next_poll is not None:  # a healthy feed with nothing new changes nothing
+            self.store.record_health(feed.url, next_poll=verdict.next_poll, backoff=verdict.backoff, new_items=new)
+        admins = self.config.telegram.admins
+        if verdict.alarm:
+            notices = alarm_notices(
+                admins, name=feed.name, url=feed.url, failures=failures, error=error, backoff=verdict.backoff
+            )
+            if self.store.raise_feed_alarm(feed.url, notices, now):
+                log.warning("feed %s failed %d times in a row; admins told: %s", feed.name, failures, error)
+        elif not failed and before.alarm_at is not None:
+            self.store.clear_feed_alarm(feed.url, recovery_notices(admins, name=feed.name), now)
+
+    def feed_name(self, url: str) -> str:
+        return self._names.get(url, url)
+
+
+TextKey = tuple[str, str, str | None]
+
+
+def _text_key(item: FeedItem) -> TextKey:
+    """What a verdict depends on: the classifier reads the title, the summary and the language."""
+    return item.title, item.summary, item.language
+
+
+def _got(fetched: Fetched | None) -> Fetched:
+    assert fetched is not None
+    return fetched
+
+
+def _when(item: FeedItem, now: datetime) -> datetime:
+    """The time a report speaks for: its date, unless it has none or claims the future."""
+    return min(item.published, now) if item.published else now
+
+
+class _IncidentPlacer:
+    """Puts each new incident item into an incident (its own or an earlier one), within one poll."""
+
+    def __init__(
+        self,
+        poller: Poller,
+        subscribers: Sequence[Subscription],
+        times: Sequence[datetime],
+        now: datetime,
+        dry_run: bool,
+    ) -> None:
+        self.poller = poller
+        self.store = poller.store
+        self.subscribers = subscribers
+        self.now = now
+        self.dry_run = dry_run
+        self.recent: dict[int, Incident] = {i.id: i for i in self.store.recent_incidents(min(times) - WINDOW)}
+        self.leads: dict[int, tuple[FeedItem, Prediction]] = {}
+        self.sources: dict[int, list[str]] = {}
+        self._dry_ids = 0
+
+    def place(self, item: FeedItem, prediction: Prediction) -> DecidedAlert:
+        report = Report(
+            category=prediction.category,
+            severity=prediction.severity,
+            place=canonical_place(prediction.place, self.poller.config.regions),
+            country=prediction.country,
+            language=item.language,
+            when=_when(item, self.now),
+            words=words_of(item.text),
+            feed_url=item.feed_url,
+            killed=prediction.killed,
+            injured=prediction.injured,
+            kidnapped=prediction.kidnapped,
+        )
+        found = find_incident(report, self.recent.values())
+        if found is None:
+            return self._open(item, prediction, report)
+        return self._join(item, prediction, report, found)
+
+    def _facts(self, prediction: Prediction, regions: Sequence[str], severity: str) -> AlertFacts:
+        return AlertFacts(
+            category=prediction.category,
+            severity=severity,
+            score=prediction.score,
+            country=prediction.country,
+            place=prediction.place,
+            regions=regions,
+            why=prediction.why,
+            model_version=self.poller.classifier.version,
+        )
+
+    def _open(self, item: FeedItem, prediction: Prediction, report: Report) -> DecidedAlert:
+        regions = regions_of(prediction, self.poller.config.regions)
+        chats = tuple(recipients(prediction.severity, regions, self.subscribers))
+        incident = open_incident(report)
+        text = render_incident(item, prediction, regions, incident=incident, source_names=[item.feed_name])
+        alert_id = None
+        if self.dry_run:
+            self._dry_ids -= 1
+            incident_id = self._dry_ids
+        else:
+            messages = [PlannedMessage(chat, "send") for chat in chats]
+            facts = self._facts(prediction, regions, prediction.severity)
+            alert_id, incident_id = self.store.add_incident_report(
+                item, facts, incident, messages=messages, text=text, now=self.now
+            )
+        self.recent[incident_id] = replace(incident, id=incident_id, lead_alert_id=alert_id)
+        self.leads[incident_id] = (item, prediction)
+        self.sources[incident_id] = [item.feed_name]
+        return DecidedAlert(item, prediction, regions, chats, alert_id, incident_id)
+
+    def _join(self, item: FeedItem, prediction: Prediction, report: Report, found: Incident) -> DecidedAlert:
+        joined = join(found, report).incident
+        lead, lead_prediction = self._lead(found)
+        merged = replace(
+            lead_prediction,
+            severity=joined.severity,
+            place=lead_prediction.place or joined.place,
+            country=lead_prediction.country or joined.country,
+        )
+        regions = regions_of(merged, self.poller.config.regions)
+        chats = recipients(joined.severity, regions, self.subscribers)
+        names = [*self._source_names(found.id), item.feed_name]
+        text = render_incident(lead, lead_prediction, regions, incident=joined, source_names=names, latest=item)
+        prior = {} if self.dry_run or found.id < 0 else self.store.incident_messages(found.id)
+        messages = plan_messages(chats, prior, joined.severity)
+        alert_id = None
+        if not self.dry_run:
+            facts = self._facts(prediction, regions, prediction.severity)
+            alert_id, _ = self.store.add_incident_report(
+                item, facts, joined, messages=messages, text=text, now=self.now
+            )
+        self.recent[found.id] = joined
+        self.sources[found.id] = names
+        return DecidedAlert(
+            item,
+            prediction,
+            regions,
+            tuple(m.chat_id for m in messages if m.plan == "send"),
+            alert_id,
+            found.id,
+            joined=True,
+            sources=joined.sources,
+            edits=tuple(m.chat_id for m in messages if m.plan != "send"),
+        )
+
+    def _lead(self, incident: Incident) -> tuple[FeedItem, Prediction]:
+        if incident.id not in self.leads and incident.lead_alert_id is not None:
+            stored = self.store.alert_source(incident.lead_alert_id)
+            if stored is not None:
+                item, prediction = stored
+                self.leads[incident.id] = (replace(item, feed_name=self.poller.feed_name(item.feed_url)), prediction)
+        return self.leads[incident.id]
+
+    def _source_names(self, incident_id: int) -> list[str]:
+        if incident_id not in self.sources:
+            self.sources[incident_id] = [
+                self.poller.feed_name(s.feed_url) for s in self.store.incident_sources(incident_id)
+            ]
+        return self.sources[incident_id]

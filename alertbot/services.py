@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -75,6 +76,7 @@ class Services:
             parser=parser,
             classifier=classifier,
             extra_subscribers=extra_subscribers,
+            jitter=random.Random().random,  # noqa: S311 - backoff jitter, not crypto; the one random source
         )
         return cls(config, store, fetcher, parser, classifier, poller, clock)
 

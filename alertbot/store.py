@@ -14,10 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alertbot.errors import StoreError
+from alertbot.ingest_store import IngestStore, ensure_ingest_schema
 from alertbot.items import FeedItem, FeedState, Fetched, Subscription
 from alertbot.normalise import title_key
+from alertbot.outbox import OutboxStore, ensure_outbox_schema
 from classifiers.labels import SEVERITY_RANK
 
 SCHEMA = """
@@ -62,36 +65,20 @@ CREATE TABLE IF NOT EXISTS alerts (
     model_version TEXT NOT NULL,
     created TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS feedback (
     alert_id INTEGER NOT NULL REFERENCES alerts(id),
+    user_id INTEGER NOT NULL,
     chat_id INTEGER NOT NULL,
-    severity_rank INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt TEXT NOT NULL,
-    last_error TEXT,
-    message_id INTEGER,
+    category TEXT NOT NULL,
+    severity TEXT NOT NULL,
     created TEXT NOT NULL,
-    sent_at TEXT,
-    UNIQUE (alert_id, chat_id)
+    PRIMARY KEY (alert_id, user_id)
 );
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, severity_rank DESC, id);
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
 """
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxMessage:
-    id: int
-    alert_id: int
-    chat_id: int
-    text: str
-    attempts: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +111,9 @@ def seen_keys(item: FeedItem) -> tuple[str, ...]:
     return tuple(keys)
 
 
-class Store:
+class Store(OutboxStore, IngestStore):
+    """The database; the outbox and delivery queries live in alertbot/outbox.py (OutboxStore)."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
@@ -135,6 +124,8 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
+            ensure_outbox_schema(self._db)
+            ensure_ingest_schema(self._db)  # feed health and incidents: alertbot/ingest_store.py
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the database {path}: {exc}") from exc
 
@@ -172,17 +163,22 @@ class Store:
         """
         fresh: list[FeedItem] = []
         batch = set() if batch is None else batch
-        for item in items:
-            keys = seen_keys(item)
-            if batch.intersection(keys) or self._any_seen(keys):
+        keyed = [(item, seen_keys(item)) for item in items]
+        known = self._seen_among([key for _, keys in keyed for key in keys])  # one query per chunk, not per item
+        for item, keys in keyed:
+            if batch.intersection(keys) or known.intersection(keys):
                 continue
             batch.update(keys)
             fresh.append(item)
         return fresh
 
-    def _any_seen(self, keys: Sequence[str]) -> bool:
-        marks = ",".join("?" * len(keys))
-        return self._db.execute(f"SELECT 1 FROM seen WHERE key IN ({marks}) LIMIT 1", keys).fetchone() is not None  # noqa: S608
+    def _seen_among(self, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):  # SQLite allows some hundreds of parameters per statement
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(row[0] for row in self._db.execute(f"SELECT key FROM seen WHERE key IN ({marks})", chunk))  # noqa: S608
+        return found
 
     def mark_seen(self, items: Iterable[FeedItem], now: datetime) -> None:
         rows = [(key, _iso(now)) for item in items for key in seen_keys(item)]
@@ -346,48 +342,6 @@ class Store:
         ).fetchone()
         return StoredAlert(*row) if row else None
 
-    def due_messages(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
-        """Pending messages whose time has come, most severe first, then oldest first."""
-        rows = self._db.execute(
-            "SELECT id, alert_id, chat_id, text, attempts FROM outbox WHERE status = 'pending' AND next_attempt <= ? "
-            "ORDER BY severity_rank DESC, id LIMIT ?",
-            (_iso(now), limit),
-        )
-        return [OutboxMessage(*row) for row in rows]
-
-    def pending_count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0])
-
-    def mark_sent(self, outbox_id: int, message_id: int, now: datetime) -> None:
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-                (message_id, _iso(now), outbox_id),
-            )
-
-    def retry_later(self, outbox_id: int, error: str, when: datetime) -> None:
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ? WHERE id = ?",
-                (error, _iso(when), outbox_id),
-            )
-
-    def mark_undeliverable(self, outbox_id: int, error: str) -> None:
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
-                (error, outbox_id),
-            )
-
-    def pause_chat(self, chat_id: int, error: str, now: datetime) -> None:
-        """The chat blocked or removed the bot: stop writing to it, keep what it was owed."""
-        with self._transaction() as db:
-            db.execute("UPDATE subscriptions SET active = 0, updated = ? WHERE chat_id = ?", (_iso(now), chat_id))
-            db.execute(
-                "UPDATE outbox SET status = 'paused', last_error = ? WHERE chat_id = ? AND status = 'pending'",
-                (error, chat_id),
-            )
-
     # meta
 
     def set_meta(self, key: str, value: str) -> None:
@@ -400,3 +354,40 @@ class Store:
     def meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else None
+
+    # officers' feedback
+
+    def alert_record(self, alert_id: int) -> dict[str, Any] | None:
+        """The stored alert as a mapping, for feedback and retraining."""
+        cursor = self._db.execute(
+            "SELECT id, title, summary, language, category, severity, country, place FROM alerts WHERE id = ?",
+            (alert_id,),
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+    def record_feedback(
+        self, alert_id: int, *, user_id: int, chat_id: int, category: str, severity: str, now: datetime
+    ) -> None:
+        """One verdict per officer and alert; a second tap replaces the first."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO feedback (alert_id, user_id, chat_id, category, severity, created) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(alert_id, user_id) DO UPDATE SET "
+                "category = excluded.category, severity = excluded.severity, created = excluded.created",
+                (alert_id, user_id, chat_id, category, severity, _iso(now)),
+            )
+
+    def feedback_labels(self) -> list[tuple[dict[str, Any], str, str]]:
+        """Per alert with feedback: the alert and the labels of its latest verdict."""
+        cursor = self._db.execute(
+            "SELECT a.id, a.title, a.summary, a.language, a.category, a.severity, a.country, a.place, "
+            "f.category, f.severity FROM feedback f JOIN alerts a ON a.id = f.alert_id "
+            "WHERE f.created = (SELECT MAX(created) FROM feedback g WHERE g.alert_id = f.alert_id) "
+            "GROUP BY a.id ORDER BY a.id"
+        )
+        names = [c[0] for c in cursor.description][:8]
+        return [(dict(zip(names, row[:8], strict=True)), row[8], row[9]) for row in cursor]
+

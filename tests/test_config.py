@@ -45,6 +45,13 @@ def test_good_config_loads_with_paths_relative_to_the_file(tmp_path: Path) -> No
     assert config.keywords["kidnapping"][0] == "ontvoerd"
 
 
+def test_escalation_is_optional_and_defaults_to_15_minutes(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, GOOD)).telegram.escalation is None
+    text = GOOD.replace("  admins: [123456789]\n", "  admins: [123456789]\n  escalation: {chat_id: -100123}\n")
+    escalation = load_config(write(tmp_path, text)).telegram.escalation
+    assert escalation is not None and (escalation.chat_id, escalation.after_minutes) == (-100123, 15)
+
+
 def test_token_comes_from_the_named_environment_variable(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, GOOD))
     assert config.telegram.token({}) is None
@@ -113,6 +120,33 @@ BROKEN = [
         "region without country",
         GOOD.replace("{name: Kabul, country: Afghanistan, ", "{name: Kabul, "),
         "regions[0].country: is missing",
+    ),
+    (
+        "escalation not a mapping",
+        GOOD.replace("  admins: [123456789]\n", "  admins: [123456789]\n  escalation: -100123\n"),
+        "telegram.escalation: must be a mapping",
+    ),
+    (
+        "escalation without chat",
+        GOOD.replace("  admins: [123456789]\n", "  admins: [123456789]\n  escalation: {after_minutes: 15}\n"),
+        "telegram.escalation.chat_id: is missing",
+    ),
+    (
+        "escalation chat as text",
+        GOOD.replace("  admins: [123456789]\n", "  admins: [123456789]\n  escalation: {chat_id: duty}\n"),
+        "telegram.escalation.chat_id: must be a whole number",
+    ),
+    (
+        "escalation after zero minutes",
+        GOOD.replace(
+            "  admins: [123456789]\n", "  admins: [123456789]\n  escalation: {chat_id: -100123, after_minutes: 0}\n"
+        ),
+        "telegram.escalation.after_minutes: must be between 1 and 10080",
+    ),
+    (
+        "escalation unknown key",
+        GOOD.replace("  admins: [123456789]\n", "  admins: [123456789]\n  escalation: {chat_id: -1, minutes: 5}\n"),
+        "telegram.escalation.minutes: unknown key",
     ),
     (
         "duplicate feed",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, TextIO
 
@@ -129,6 +129,11 @@ def run_train(
             f"cross-validation ({cv['folds']} folds): accuracy={cv['accuracy']:.3f} "
             f"macro-F1={cv['macro_f1']:.3f} incident F1={cv['incident']['f1']:.3f}\n"
         )
+        for lang, r in cv.get("per_language", {}).items():
+            out.write(
+                f"  {lang}: n={r['n']} accuracy={r['accuracy']:.3f} macro-F1={r['macro_f1']:.3f} "
+                f"incident F1={r['incident_f1']:.3f}\n"
+            )
     else:
         out.write(f"cross-validation: {cv}\n")
     return EXIT_OK
@@ -142,9 +147,12 @@ def run_evaluate(
     *,
     err: TextIO = sys.stderr,
     as_json: bool = False,
+    collapse: Mapping[str, str] | None = None,
 ) -> int:
     """Per file: per-category precision/recall/F1, incident-vs-none F1, severity exact and within
-    one level, per language. plot: a confusion-matrix PNG over all files together."""
+    one level, per language. plot: a confusion-matrix PNG over all files together.
+    collapse: rename predicted categories before scoring, for sets with coarser labels
+    (e.g. {"assassination": "armed_attack", "armed_clash": "armed_attack"} for SATP)."""
     all_gold: list[str] = []
     all_pred: list[str] = []
     results: dict[str, Any] = {}
@@ -154,7 +162,7 @@ def run_evaluate(
         except ClassifierError as exc:
             print(f"alertbot evaluate: {exc}", file=err)
             return EXIT_FAILED
-        result, predictions = evaluate(classifier, examples)
+        result, predictions = evaluate(classifier, examples, collapse)
         results[str(path)] = result
         all_gold.extend(e.category for e in examples)
         all_pred.extend(p.category for p in predictions)

