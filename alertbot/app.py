@@ -11,12 +11,13 @@ from typing import TextIO
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler
 
+from alertbot.admin_handlers import resume_command, retrain_command
 from alertbot.config import Config
 from alertbot.console import TERMINAL_CHAT_ID, TERMINAL_TOKEN, ConsoleRequest
 from alertbot.deliver import Courier, settings_from
 from alertbot.delivery_handlers import ack_callback, quiet_command
 from alertbot.errors import ConfigError
-from alertbot.feedback_handlers import feedback_callback, retrain_command
+from alertbot.feedback_handlers import feedback_callback
 from alertbot.handlers import (
     COMMANDS,
     COURIER,
@@ -87,6 +88,7 @@ def build_application(
         ("severity", severity_command),
         ("status", status_command),
         ("retrain", retrain_command),
+        ("resume", resume_command),
         ("quiet", quiet_command),
     ):
         application.add_handler(CommandHandler(command, callback))

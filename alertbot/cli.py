@@ -146,7 +146,7 @@ def model_command(args: argparse.Namespace, config: Config | None) -> int:
 
 def _feedback_files(data_dir: Path) -> list[Path]:
     """Officers' feedback from the store, exported as labelled JSON Lines (none without a store)."""
-    from alertbot.feedback_handlers import export_feedback
+    from alertbot.retraining import export_feedback
     from alertbot.store import Store
 
     if not Store.path_in(data_dir).exists():

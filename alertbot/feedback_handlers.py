@@ -1,12 +1,8 @@
-"""Feedback buttons on alerts and the admins' /retrain command."""
+"""The feedback buttons under alerts: one tap records what the officer says the labels are."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-from html import escape
-from pathlib import Path
 
 from telegram import Message, Update
 from telegram.ext import ContextTypes
@@ -17,18 +13,11 @@ from alertbot.feedback import (
     category_buttons,
     corrected_labels,
     parse_tap,
-    training_example,
 )
-from alertbot.handlers import reply, services_of
+from alertbot.handlers import services_of
 from alertbot.keyboards import with_rows, without_buttons
-from alertbot.services import PROJECT_SEEDS, Services, classifier_settings
-from alertbot.store import Store
-from classifiers.model_io import train_and_save
-from classifiers.predict import Classifier
 
 log = logging.getLogger(__name__)
-
-RETRAIN_LOCK = "retrain_lock"
 
 
 async def feedback_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -60,39 +49,3 @@ async def feedback_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await query.answer(THANKS[tap.verdict])
     if tap.verdict == "category":  # the choice is made: the category rows go, the rest stays
         await query.edit_message_reply_markup(without_buttons(markup, CATEGORY_PREFIX))
-
-
-def export_feedback(store: Store, data_dir: Path) -> tuple[Path, int]:
-    """Feedback as labelled JSON Lines beside the model, the form `alertbot train --data` reads."""
-    path = data_dir / "feedback.jsonl"
-    rows = [training_example(alert, category, severity) for alert, category, severity in store.feedback_labels()]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path, len(rows)
-
-
-def retrain(services: Services, feedback: Path) -> Classifier:
-    created = services.clock().isoformat(timespec="seconds")
-    model = train_and_save(services.config.data_dir, PROJECT_SEEDS, extra=[feedback], created=created)
-    return Classifier(model, classifier_settings(services.config))
-
-
-async def retrain_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
-    user = update.effective_user
-    if user is None or user.id not in services.config.telegram.admins:
-        await reply(update, "Only the bot's admins can retrain the classifier.")
-        return
-    lock: asyncio.Lock = context.bot_data.setdefault(RETRAIN_LOCK, asyncio.Lock())
-    if lock.locked():
-        await reply(update, "Retraining is already under way.")
-        return
-    async with lock:
-        feedback, count = export_feedback(services.store, services.config.data_dir)
-        await reply(update, f"Retraining on the seeds and {count} alerts with officers' feedback\u2026")
-        old = services.classifier.version
-        classifier = await asyncio.to_thread(retrain, services, feedback)
-        services.classifier = classifier
-        services.poller.classifier = classifier
-        log.info("retrained by %s: model %s replaces %s", user.id, classifier.version, old)
-        await reply(update, f"Done. Model {escape(classifier.version)} replaces {escape(old)}.")

@@ -32,7 +32,10 @@ COMMANDS = (
     ("quiet", "Quiet hours: /quiet 22:00-07:00 Europe/Amsterdam, or /quiet off"),
     ("help", "What this bot does"),
 )
-ADMIN_COMMANDS = (("retrain", "Admins: retrain the classifier with officers' feedback"),)
+ADMIN_COMMANDS = (
+    ("retrain", "Admins: retrain the classifier with officers' feedback"),
+    ("resume", "Admins: /resume CHAT_ID sends to a paused chat or channel again"),
+)
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:

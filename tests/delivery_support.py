@@ -7,6 +7,7 @@ tested without depending on what the classifier makes of a text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 

@@ -68,7 +68,7 @@ async def test_feedback_is_recorded_and_admins_retrain_with_it(
 
         fake_bot_api.inject_message(STRANGER, "/retrain")
         refused = await fake_bot_api.wait_for_messages(1, STRANGER)
-        assert "Only the bot's admins" in refused[0].plain_text
+        assert "Only the bot's admins can do that" in refused[0].plain_text
 
         before = len(fake_bot_api.sent_messages(OFFICER))
         fake_bot_api.inject_message(OFFICER, "/retrain")
