@@ -176,6 +176,10 @@ class FeedParser:
             self._executor = ProcessPoolExecutor(
                 max_workers=self._workers, mp_context=multiprocessing.get_context("forkserver")
             )
+            # Workers start on demand and then import feedparser; start them now, in the
+            # background, so the first poll does not pay for it.
+            for _ in range(self._workers):
+                self._executor.submit(_parse_batch, [])
 
     def close(self) -> None:
         if self._executor is not None and self._owned:

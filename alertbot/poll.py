@@ -37,12 +37,13 @@ from alertbot.incidents import (
 from alertbot.ingest_store import AlertFacts
 from alertbot.items import FeedHealth, FeedItem, Fetched, ParsedFeed, Subscription
 from alertbot.parse import BATCH_BYTES, BATCH_FEEDS, FeedParser, ParseJob
-from alertbot.store import Store
+from alertbot.store import Store, seen_keys
 from classifiers import Article, Prediction
 
 log = logging.getLogger(__name__)
 
 Jitter = Callable[[], float]
+CLASSIFY_BATCH = 512
 
 
 class IncidentClassifier(Protocol):
@@ -113,44 +114,33 @@ class Poller:
         self._classifying = threading.Lock()
 
     def due(self, feeds: Sequence[FeedConfig], now: datetime) -> list[FeedConfig]:
-        """The feeds not in backoff after errors; the others wait for their next poll time."""
+        """The feeds not in backoff after errors; the others wait for their next poll time.
+
+        The service's feed jobs ask this; `alertbot poll --once` does not: a person asked for a poll now."""
         healths = self.store.feed_healths()
         return [f for f in feeds if not (f.url in healths and in_backoff(healths[f.url].next_poll, now))]
 
     async def poll(self, feeds: Sequence[FeedConfig], *, now: datetime, dry_run: bool = False) -> PollReport:
-        predicted: dict[TextKey, Prediction] = {}  # by text: the same story from two feeds is one verdict
-        fetched, parsed = await self._fetch_and_parse(feeds, predicted)
+        keys = _SeenKeys()
+        early = _EarlyVerdicts(self, keys)
+        fetched, parsed = await self._fetch_and_parse(feeds, early)
+        await early.finish()
         # From here to the end there is no await: seen-checks and marking happen as one step, so two
         # feed jobs running side by side cannot both let the same story through.
-        return self._decide(feeds, fetched, parsed, predicted, now=now, dry_run=dry_run)
+        return self._decide(feeds, fetched, parsed, early.predicted, keys, now=now, dry_run=dry_run)
 
-    def _classify(self, items: Sequence[FeedItem]) -> list[Prediction]:
+    def classify(self, items: Sequence[FeedItem]) -> list[Prediction]:
         with self._classifying:  # one batch at a time: the classifier is not known to be thread-safe
             return self.classifier.classify([article_of(item) for item in items])
 
-    async def _classify_early(
-        self, items: Sequence[FeedItem], preview: set[str], predicted: dict[TextKey, Prediction]
-    ) -> None:
-        """Classify what looks new while other feeds are still being fetched and parsed.
-
-        A read-only guess: the seen-check that counts is the one in _decide. The classifier runs in
-        a thread so the event loop (and Telegram) is not held up, and the parse workers keep the
-        other core busy meanwhile.
-        """
-        fresh = self.store.unseen(items, preview)
-        if fresh:
-            predictions = await asyncio.to_thread(self._classify, fresh)
-            predicted.update((_text_key(item), p) for item, p in zip(fresh, predictions, strict=True))
-
     async def _fetch_and_parse(
-        self, feeds: Sequence[FeedConfig], predicted: dict[TextKey, Prediction]
+        self, feeds: Sequence[FeedConfig], early: _EarlyVerdicts
     ) -> tuple[list[Fetched], list[ParsedFeed | None]]:
         fetched: list[Fetched | None] = [None] * len(feeds)
         parsed: list[ParsedFeed | None] = [None] * len(feeds)
         parsing: list[asyncio.Task[None]] = []
         waiting: list[int] = []
         waiting_bytes = 0
-        preview: set[str] = set()
 
         async def fetch(index: int) -> int:
             feed = feeds[index]
@@ -162,7 +152,7 @@ class Poller:
             results = await self.parser.parse_many(jobs)
             for index, result in zip(indexes, results, strict=True):
                 parsed[index] = result
-            await self._classify_early([item for result in results for item in result.items], preview, predicted)
+            early.offer([item for result in results for item in result.items])
 
         def flush() -> None:
             nonlocal waiting_bytes
@@ -194,6 +184,7 @@ class Poller:
         fetched: Sequence[Fetched],
         parsed: Sequence[ParsedFeed | None],
         predicted: dict[TextKey, Prediction],
+        keys: _SeenKeys,
         *,
         now: datetime,
         dry_run: bool,
@@ -204,7 +195,7 @@ class Poller:
         batch_keys: set[str] = set()
         for feed, result, feed_items in zip(feeds, fetched, parsed, strict=True):
             items = feed_items.items if feed_items else ()
-            new = self.store.unseen(items, batch_keys)
+            new = self.store.unseen(items, batch_keys, keys)
             all_new.extend(new)
             problem = feed_items.problem if feed_items else None
             status = result.status
@@ -221,7 +212,7 @@ class Poller:
             return report
         missing = [item for item in all_new if _text_key(item) not in predicted]
         if missing:
-            predicted.update((_text_key(i), p) for i, p in zip(missing, self._classify(missing), strict=True))
+            predicted.update((_text_key(i), p) for i, p in zip(missing, self.classify(missing), strict=True))
         predictions = [predicted[_text_key(item)] for item in all_new]
         incidents = [(item, p) for item, p in zip(all_new, predictions, strict=True) if p.is_incident]
         if incidents:
@@ -233,7 +224,7 @@ class Poller:
             placer = _IncidentPlacer(self, subscribers, [_when(item, now) for item, _ in incidents], now, dry_run)
             report.alerts.extend(placer.place(item, prediction) for item, prediction in incidents)
         if not dry_run:
-            self.store.mark_seen(all_new, now)
+            self.store.mark_seen(all_new, now, keys)
         return report
 
     def _record_health(
@@ -273,6 +264,57 @@ class Poller:
 
 
 TextKey = tuple[str, str, str | None]
+
+
+class _EarlyVerdicts:
+    """Classify what looks new while other feeds are still being fetched and parsed.
+
+    A read-only guess: the seen-check that counts is the one in Poller._decide, which classifies
+    whatever this missed. Batches of CLASSIFY_BATCH items (the classifier is cheaper per item in
+    bigger batches) run in a thread, so the event loop (and Telegram) is not held up while the
+    parse workers keep the other core busy.
+    """
+
+    def __init__(self, poller: Poller, keys: _SeenKeys) -> None:
+        self.poller = poller
+        self.keys = keys
+        self.predicted: dict[TextKey, Prediction] = {}  # by text: one story from two feeds is one verdict
+        self._preview: set[str] = set()
+        self._pending: list[FeedItem] = []
+        self._running: list[asyncio.Task[None]] = []
+
+    def offer(self, items: Sequence[FeedItem]) -> None:
+        self._pending.extend(self.poller.store.unseen(items, self._preview, self.keys))
+        if len(self._pending) >= CLASSIFY_BATCH:
+            self._launch()
+
+    async def finish(self) -> None:
+        if self._pending:
+            self._launch()
+        await asyncio.gather(*self._running)
+
+    def _launch(self) -> None:
+        batch, self._pending = self._pending, []
+        self._running.append(asyncio.create_task(self._classify(batch)))
+
+    async def _classify(self, batch: list[FeedItem]) -> None:
+        predictions = await asyncio.to_thread(self.poller.classify, batch)
+        self.predicted.update((_text_key(item), p) for item, p in zip(batch, predictions, strict=True))
+
+
+class _SeenKeys:
+    """seen_keys per item, computed once per poll: the poll asks about each item up to three times.
+
+    Keyed by identity, which is safe because the poll holds every item until it ends."""
+
+    def __init__(self) -> None:
+        self._keys: dict[int, tuple[str, ...]] = {}
+
+    def __call__(self, item: FeedItem) -> tuple[str, ...]:
+        found = self._keys.get(id(item))
+        if found is None:
+            found = self._keys[id(item)] = seen_keys(item)
+        return found
 
 
 def _text_key(item: FeedItem) -> TextKey:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -156,14 +156,20 @@ class Store(OutboxStore, IngestStore):
 
     # seen items
 
-    def unseen(self, items: Sequence[FeedItem], batch: set[str] | None = None) -> list[FeedItem]:
+    def unseen(
+        self,
+        items: Sequence[FeedItem],
+        batch: set[str] | None = None,
+        keys_of: Callable[[FeedItem], tuple[str, ...]] = seen_keys,
+    ) -> list[FeedItem]:
         """Items none of whose keys were seen before, nor earlier in this batch.
 
         `batch` carries the keys of a batch across calls (one poll over several feeds); it grows.
+        `keys_of` lets a caller that asks about the same items more than once compute their keys once.
         """
         fresh: list[FeedItem] = []
         batch = set() if batch is None else batch
-        keyed = [(item, seen_keys(item)) for item in items]
+        keyed = [(item, keys_of(item)) for item in items]
         known = self._seen_among([key for _, keys in keyed for key in keys])  # one query per chunk, not per item
         for item, keys in keyed:
             if batch.intersection(keys) or known.intersection(keys):
@@ -180,8 +186,10 @@ class Store(OutboxStore, IngestStore):
             found.update(row[0] for row in self._db.execute(f"SELECT key FROM seen WHERE key IN ({marks})", chunk))  # noqa: S608
         return found
 
-    def mark_seen(self, items: Iterable[FeedItem], now: datetime) -> None:
-        rows = [(key, _iso(now)) for item in items for key in seen_keys(item)]
+    def mark_seen(
+        self, items: Iterable[FeedItem], now: datetime, keys_of: Callable[[FeedItem], tuple[str, ...]] = seen_keys
+    ) -> None:
+        rows = [(key, _iso(now)) for item in items for key in keys_of(item)]
         with self._transaction() as db:
             db.executemany("INSERT OR IGNORE INTO seen (key, first_seen) VALUES (?, ?)", rows)
 
@@ -390,4 +398,3 @@ class Store(OutboxStore, IngestStore):
         )
         names = [c[0] for c in cursor.description][:8]
         return [(dict(zip(names, row[:8], strict=True)), row[8], row[9]) for row in cursor]
-

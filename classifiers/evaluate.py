@@ -143,7 +143,7 @@ def plot_confusion(
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("predicted")
     ax.set_ylabel("gold")
-    ax.set_title(title or "category confusion")
+    ax.set_title(title or "category confusion", fontsize=9, wrap=True)
     for i in range(len(labels)):
         for j in range(len(labels)):
             ax.text(j, i, str(matrix[i, j]), ha="center", va="center",

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Final
 
 from classifiers.lexicon import cue_hits, targeted_role
-from classifiers.numbers import NUMBER_WORDS, ONE_WORDS, parse_count
+from classifiers.numbers import NUMBER_WORDS, ONE_WORDS, VAGUE_WORDS, parse_count
 
 _TOKEN: Final = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:-[^\W\d_]+)*|[^\w\s]")
 
@@ -79,16 +79,26 @@ class Facts:
     official: str | None = None
     violent: str | None = None
     unharmed: bool = False
+    vague: frozenset[str] = frozenset()  # kinds whose count is a lower bound ("dozens")
 
 
-def _counts(tokens: list[str], kinds: list[str | None]) -> dict[str, int]:
+def _counts(
+    tokens: list[str], kinds: list[str | None]
+) -> tuple[dict[str, int], frozenset[str]]:
+    """kind -> largest count read, and the kinds whose count came from a vague word."""
     found: dict[str, int] = {}
+    vague: set[str] = set()
 
-    def note(kind: str, value: int) -> None:
-        found[kind] = max(found.get(kind, 0), value)
+    def note(kind: str, value: int, word: str) -> None:
+        if value > found.get(kind, 0):
+            found[kind] = value
+            if word in VAGUE_WORDS:
+                vague.add(kind)
+            else:
+                vague.discard(kind)
 
     if not any(kinds):
-        return found  # most news items: no word of dying, wounding or kidnapping at all
+        return found, frozenset()  # most news items: no word of dying, wounding or kidnapping at all
     for i, token in enumerate(tokens):
         if not (token[0].isdigit() or token in NUMBER_WORDS or token in ONE_WORDS):
             continue
@@ -109,12 +119,12 @@ def _counts(tokens: list[str], kinds: list[str | None]) -> dict[str, int]:
             kind = kinds[k]
             if kind is not None:
                 count = 1 if value == -1 else value
-                note(kind, count)
+                note(kind, count, token)
                 # "drie expats ontvoerd en vermoord": one count, two verbs.
                 if k + 2 < len(tokens) and tokens[k + 1] in _CONJUNCTIONS:
                     second = kinds[k + 2]
                     if second is not None:
-                        note(second, count)
+                        note(second, count, token)
                 break
     for i, kind in enumerate(kinds):
         if kind is None:
@@ -123,11 +133,11 @@ def _counts(tokens: list[str], kinds: list[str | None]) -> dict[str, int]:
             value = parse_count(follower)
             if value is not None:
                 # "killed 12" or "death toll rose to 25"; but "killed in 3 attacks" is rare enough.
-                note(kind, value)
+                note(kind, value, follower)
                 break
             if follower not in _QUALIFIERS:
                 break
-    return found
+    return found, frozenset(vague)
 
 
 def read_facts(title: str, summary: str, hits: Mapping[str, str] | None = None) -> Facts:
@@ -140,7 +150,7 @@ def read_facts(title: str, summary: str, hits: Mapping[str, str] | None = None) 
         hits = cue_hits(lowered)
     tokens = _TOKEN.findall(lowered)
     token_kinds = [_kind(t) for t in tokens]
-    counts = _counts(tokens, token_kinds)
+    counts, vague = _counts(tokens, token_kinds)
     kinds = set(token_kinds)
     death = "killed" in kinds
     injury = "injured" in kinds
@@ -163,4 +173,5 @@ def read_facts(title: str, summary: str, hits: Mapping[str, str] | None = None) 
         official=targeted_role(lowered) if "official" in hits else None,
         violent=hits.get("violent"),
         unharmed=unharmed,
+        vague=vague,
     )

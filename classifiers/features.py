@@ -24,7 +24,7 @@ from classifiers.types import Article
 
 WORD_FEATURES: Final = 2**18
 TITLE_FEATURES: Final = 2**16
-_NUMBER: Final = re.compile(r"\d[\d,.]*|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b")
+_TOKEN: Final = re.compile(r"\w+")
 _CUE_CONCEPTS: Final = tuple(CUES)
 _INDEX: Final = {c: i for i, c in enumerate(_CUE_CONCEPTS)}
 
@@ -44,14 +44,21 @@ def headline(article: Article) -> str:
     return summary[: match.start()] if match else summary[:200]
 
 
+def _normalised(text: str) -> str:
+    # Tokens joined by spaces, counts (digits or words) as one token "0".
+    return " ".join(
+        "0" if t[0].isdigit() or t in NUMBER_WORDS else t for t in _TOKEN.findall(text.lower())
+    )
+
+
 def _body_text(article: Article) -> str:
     # Counts become one token, in digits or words, so that "12 killed", "40 killed" and "vier doden"
     # share features: the category does not depend on the count (severity reads it separately).
-    return _NUMBER.sub(" 0 ", f"{article.title} . {article.summary}".lower())
+    return _normalised(f"{article.title} {article.summary}")
 
 
 def _title_text(article: Article) -> str:
-    return _NUMBER.sub(" 0 ", headline(article).lower())
+    return _normalised(headline(article))
 
 
 _YEAR: Final = re.compile(r"\b(?:19[0-9]{2}|20[0-9]{2})\b")

@@ -3,8 +3,9 @@
 The model is trained on a few thousand seed items; these cues give it features that are shared
 across languages and spellings (Dutch compounds such as "bermbom" or "zelfmoordaanslag" included),
 so a cue learnt from English items also fires on Dutch ones. The same cues name the reason in
-`Prediction.why`. Patterns are matched on lower-cased text; a stem matches any word starting with it
-unless it ends in a word boundary.
+`Prediction.why`. Text is lower-cased and split into words (hyphenated compounds stay one word);
+a single-word pattern must match a whole word, so stems are written `bomb\w*`; phrases are literal
+and their last word matches as a prefix.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-# concept -> regex alternatives (no groups). Order matters only for readability.
+# concept -> regular expressions for one word each (no groups).
 CUES: Final[dict[str, tuple[str, ...]]] = {
     "kidnapping": (
         r"kidnap\w*", r"abduct\w*", r"hostages?\b", r"hostage-taking", r"captiv\w*", r"ransoms?\b",
@@ -95,7 +96,8 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"robber\w*", r"robbed", r"carjack\w*", r"theft\w*", r"thie(?:f|ves)\b", r"murder\w*",
         r"gangs?\b", r"arrest\w*", r"plot\w*", r"foil\w*", r"smuggl\w*", r"burglar\w*",
         r"extortion\w*", r"detain\w*", r"overval\w*", r"berov\w*", r"\w*moord\w*", r"bende\w*",
-        r"gearresteerd", r"aangehouden", r"opgepakt", r"verijdeld", r"complot\w*", r"arrestat\w*",
+        r"gearresteerd", r"aangehouden", r"aanhouding\w*", r"verdachten?\b", r"\w*terreurverdachte\w*",
+        r"suspects\b", r"opgepakt", r"verijdeld", r"complot\w*", r"arrestat\w*",
         r"braquage\w*", r"meurtr\w*", r"arrêt[ée]s?\b", r"déjoué\w*", r"raub\w*", r"mord\b",
         r"festgenommen", r"vereitelt",
     ),
@@ -113,7 +115,7 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
     ),
     "victim_foreign": (
         r"foreigners?", r"expats?\b", r"expatriates?\b", r"humanitarian\w*", r"peacekeepers?",
-        r"diplomat\w*", r"ambassador\w*", r"journalists?\b", r"reporters?\b", r"tourists?\b",
+        r"diplomats?\b", r"ambassadors?\b", r"journalists?\b", r"reporters?\b", r"tourists?\b",
         r"buitenlanders?", r"hulpverlen\w*", r"vn-(?:medewerker|personeel|konvooi|functionaris)\w*",
         r"diplomaten", r"journalisten",
         r"toeristen", r"étrangers?\b", r"humanitaires?\b", r"diplomates?\b", r"journalistes?\b",
@@ -146,7 +148,9 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"ongeval\w*", r"ongeluk\w*", r"ontspoor\w*", r"ingestort", r"instort\w*",
         r"aardbeving\w*", r"overstroming\w*", r"noodweer", r"aardverschuiving\w*",
         r"séisme\w*", r"inondation\w*", r"unfall\w*", r"unglück\w*", r"erdbeben\w*",
-        r"überschwemmung\w*", r"entgleis\w*",
+        r"überschwemmung\w*", r"entgleis\w*", r"blaze\w*", r"flames", r"tankers?",
+        r"kortsluiting", r"gaslek\w*", r"gasexplosie\w*", r"gasexplosion\w*", r"incendie\w*",
+        r"obituar\w*", r"overleden", r"overlijden", r"verstorben", r"décès",
     ),
     "reaction": (
         r"urges?", r"warns?", r"warning", r"condemn\w*", r"vows?", r"denies", r"denied",
@@ -198,7 +202,10 @@ PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "target_foreign": ("guest house", "un compound", "un office", "un mission", "un base",
                        "international organisation", "international organization",
                        "ngo office", "ngo compound", "diplomatic quarter", "diplomatic area",
-                       "diplomatic zone", "diplomatic compound", "green zone"),
+                       "diplomatic zone", "diplomatic compound", "green zone", "diplomatieke wijk",
+                       "diplomatieke zone", "quartier diplomatique", "diplomatenviertel"),
+    "accident": ("gas leak", "gas explosion", "caught fire", "fire broke out", "short circuit",
+                 "dies at", "died at", "died aged", "natural causes"),
     "unharmed": ("no one", "no casualties", "no injuries", "no deaths", "nobody was",
                  "geen doden", "geen gewonden", "geen slachtoffers", "sain et sauf",
                  "saine et sauve", "sains et saufs", "keine toten", "keine verletzten"),
@@ -206,9 +213,6 @@ PHRASES: Final[dict[str, tuple[str, ...]]] = {
                 "at knifepoint", "with guns"),
 }
 
-INCIDENT_CUE_CONCEPTS: Final = (
-    "kidnapping", "bombing", "armed_attack", "assassination", "armed_clash", "unrest", "crime",
-)
 
 
 # Single words are matched token by token through a cache, many times faster than one big

@@ -22,7 +22,7 @@ from typing import IO, Any, Final
 import joblib
 import sklearn
 
-from classifiers.errors import ModelFileError, TrainingDataError
+from classifiers.errors import ModelFileError, StaleModelError, TrainingDataError
 from classifiers.train import MODEL_FORMAT, Progress, TrainedModel, load_examples, train
 
 MODELS_DIR: Final = "models"
@@ -143,7 +143,7 @@ def load_model(data_dir: Path) -> TrainedModel:
     if sidecar is None:
         raise ModelFileError(f"no model in {models_dir(data_dir)}; run `alertbot train`")
     if not is_current(sidecar):
-        raise ModelFileError(
+        raise StaleModelError(
             f"model {side} was made with scikit-learn {sidecar.get('sklearn_version')} "
             f"(format {sidecar.get('format')}), this is {sklearn.__version__}; retrain it"
         )
@@ -164,9 +164,15 @@ def load_model(data_dir: Path) -> TrainedModel:
             "so it is not loaded (loading a pickle runs code). Delete "
             f"{models_dir(data_dir)} and run `alertbot train`, or restore the file from backup."
         )
-    model = joblib.load(path)
+    try:
+        model = joblib.load(path)
+    except Exception as exc:  # any unpickling failure means: made by other code
+        raise StaleModelError(
+            f"model file {path} matches its sha256 but cannot be loaded by this version "
+            f"({type(exc).__name__}: {exc}); retrain it with `alertbot train`"
+        ) from exc
     if not isinstance(model, TrainedModel):
-        raise ModelFileError(f"model file {path} holds {type(model).__name__}, not a model")
+        raise StaleModelError(f"model file {path} holds {type(model).__name__}, not a model")
     return model
 
 
@@ -227,5 +233,8 @@ def load_or_train(
     """
     sidecar = read_sidecar(data_dir)
     if sidecar is not None and is_current(sidecar):
-        return load_model(data_dir)
+        try:
+            return load_model(data_dir)
+        except StaleModelError:
+            pass  # intact but made by other code: retrain below, as for another sklearn version
     return train_and_save(data_dir, seed_dir, extra=extra, progress=progress, created=created)

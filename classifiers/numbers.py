@@ -36,6 +36,12 @@ _WORDS: Final[dict[str, int]] = {
     "hundert": 100, "dutzende": 24, "hunderte": 200, "tausende": 2000, "mehrere": 3,
 }
 NUMBER_WORDS: Final = frozenset(_WORDS)
+VAGUE_WORDS: Final = frozenset({
+    "dozens", "scores", "hundreds", "thousands", "several", "multiple", "numerous", "tientallen",
+    "honderden", "duizenden", "enkele", "meerdere", "verscheidene", "diverse", "tal", "dizaines",
+    "centaines", "plusieurs", "dutzende", "hunderte", "tausende", "mehrere",
+})
+"""Words whose count is a lower bound ("dozens" -> 24+), shown as such in reasons."""
 
 # Articles that also mean "one": counted only right before a victim word, never as "a" in general.
 ONE_WORDS: Final = frozenset({"a", "an", "een", "un", "une", "ein", "eine", "einer", "einen"})

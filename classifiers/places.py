@@ -83,7 +83,7 @@ class Gazetteer:
         countries = gc.get_countries()
         gaz = cls()
         capitals = {(c["iso"], c["capital"]) for c in countries.values()}
-        country_of = {code: c["name"] for code, c in countries.items()}
+        country_of = {code: c["name"].removeprefix("The ") for code, c in countries.items()}
         for city in gc.get_cities().values():
             country = country_of.get(city["countrycode"])
             if country is None:
@@ -112,8 +112,10 @@ class Gazetteer:
             for alias in (province, *aliases):
                 gaz._add(alias.lower(), place, primary=alias == province)
         for c in countries.values():
-            place = Place(c["name"], c["name"], "country")
+            name = c["name"].removeprefix("The ")  # labels.md: "Netherlands", "Gambia"
+            place = Place(name, name, "country")
             gaz._country_index[c["name"].lower()] = place
+            gaz._country_index[name.lower()] = place
         for country, aliases in COUNTRY_NAMES.items():
             place = Place(country, country, "country")
             for alias in aliases:
@@ -171,6 +173,11 @@ def _mentions(text: str, in_title: bool, start: int) -> list[tuple[str, bool, in
                 name = " ".join(words[first : first + size]).strip(".'-")
                 out.append((name, locative and first == 0, order))
                 order += 1
+        # "Amsterdam-West", "Kabul-Jalalabad": the part before the hyphen is a place too.
+        head = words[0].split("-")[0]
+        if head != words[0] and len(head) > 2:
+            out.append((head, locative, order))
+            order += 1
     return out
 
 
@@ -235,9 +242,15 @@ def locate(
                                         or m.place.country in countries))
     ]
     if specific:
+        # The operator's own names (config region aliases) count as firmly as "in <place>".
         best = min(
             specific,
-            key=lambda m: (not m.locative, not m.in_title, m.place.kind == "province", m.order),
+            key=lambda m: (
+                not (m.locative or m.place.kind == "alias"),
+                not m.in_title,
+                m.place.kind == "province",
+                m.order,
+            ),
         )
         country = best.place.country or (named_countries[0].place.country if named_countries
                                           else None)

@@ -172,6 +172,6 @@ NOT_PLACES: Final = frozenset({
     "mountain", "park", "plain", "point", "port", "prince", "rose", "salt", "spring",
     "valley", "view", "wells", "white", "wood", "vas", "gen", "bo", "pe", "kan", "nu", "mina",
     "asia", "africa", "europe", "america", "trans", "mar", "moe", "roma", "sur",
-    "media", "post", "airport", "fleet", "army", "navy", "justice", "capitol", "prime",
+    "media", "post", "street", "airport", "fleet", "army", "navy", "justice", "capitol", "prime",
     "premier", "english",
 })

@@ -92,7 +92,7 @@ class Classifier:
         cues = cues if cues is not None else cue_hits(lowered)
         facts = read_facts(article.title, article.summary, cues)
         major = location.place if location.major else None
-        judgement = judge(category, facts, major_city=major)
+        judgement = judge(category, facts, major_city=major, capital=location.capital)
         why: list[str] = []
         if category in hits:
             why.append(f"{category_words(category)}: keyword '{hits[category]}'")

@@ -25,21 +25,22 @@ class Judgement:
     why: tuple[str, ...]
 
 
-def _count_words(killed: int | None, injured: int | None, kidnapped: int | None) -> list[str]:
+def _count_words(facts: Facts) -> list[str]:
     out = []
-    if killed:
-        out.append(f"{killed} killed")
-    if injured:
-        out.append(f"{injured} injured")
-    if kidnapped:
-        out.append(f"{kidnapped} kidnapped")
+    for kind, value in (("killed", facts.killed), ("injured", facts.injured),
+                        ("kidnapped", facts.kidnapped)):
+        if value:
+            out.append(f"{value}{'+' if kind in facts.vague else ''} {kind}")
     return out
 
 
-def judge(category: str, facts: Facts, *, major_city: str | None = None) -> Judgement:
+def judge(
+    category: str, facts: Facts, *, major_city: str | None = None, capital: bool = False
+) -> Judgement:
     """The labels.md severity for an incident of this category with these facts.
 
-    major_city: the incident's place when it is a capital or a city of a million people.
+    major_city: the incident's place when it is a capital or a city of a million people;
+    capital: whether it is a capital. Named in `why` either way, as officers weigh it.
     """
     if category == "none":
         return Judgement("none", ())
@@ -50,7 +51,7 @@ def judge(category: str, facts: Facts, *, major_city: str | None = None) -> Judg
     injured = facts.injured
     if injured is None and facts.injury_mentioned and not facts.unharmed:
         injured = 1
-    why = _count_words(killed if facts.killed else None, facts.injured, facts.kidnapped)
+    why = _count_words(facts)
     if facts.killed is None and killed:
         why.append("deaths reported")
     casualties = bool(killed) or bool(injured)
@@ -78,15 +79,17 @@ def judge(category: str, facts: Facts, *, major_city: str | None = None) -> Judg
     if category == "assassination":
         at_least("high", f"targeted: '{facts.official}'" if facts.official else "targeted killing")
     if category in ("bombing", "armed_attack") and casualties and major_city:
-        at_least("high", f"{major_city}: capital or major city")
+        at_least("high")
     if killed and killed >= 10 and category in _ON_CIVILIANS:
         at_least("critical")
     if facts.victim and (
         category in _VIOLENT_CATEGORIES or (category == "crime" and (casualties or facts.kidnapped))
     ):
-        at_least("critical", f"victims: '{facts.victim}'")
+        at_least("critical", f"foreign or protected victims: '{facts.victim}'")
     if facts.target and category in ("bombing", "armed_attack", "kidnapping", "assassination"):
         at_least("critical", f"target: '{facts.target}'")
+    if major_city:
+        why.append(f"{'capital' if capital else 'major'} city: {major_city}")
     return Judgement(level, tuple(why))
 
 

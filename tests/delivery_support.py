@@ -7,9 +7,9 @@ tested without depending on what the classifier makes of a text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from alertbot.items import FeedItem
 from alertbot.render import render_alert

@@ -171,6 +171,7 @@ def run_evaluate(
     if as_json:
         out.write(json.dumps(results, indent=2) + "\n")
     if plot is not None and all_gold:
-        plot_confusion(all_gold, all_pred, plot, title=", ".join(Path(p).name for p in paths))
+        title = "\n".join(Path(p).stem for p in paths)
+        plot_confusion(all_gold, all_pred, plot, title=title)
         out.write(f"confusion matrix written to {plot}\n")
     return EXIT_OK

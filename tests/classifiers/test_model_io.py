@@ -95,3 +95,19 @@ def test_extra_files_join_training(tmp_path: Path, tiny_seed_dir: Path) -> None:
     more = model_io.train_and_save(tmp_path / "b", tiny_seed_dir, extra=[extra], created=CREATED)
     assert more.n_examples == base.n_examples + 1
     assert more.data_digest != base.data_digest
+
+
+def test_intact_but_unloadable_model_is_retrained(tmp_path: Path, tiny_seed_dir: Path) -> None:
+    data_dir = tmp_path / "data"
+    load_or_train(data_dir, tiny_seed_dir, created=CREATED)
+    sidecar_file = sidecar_path(data_dir)
+    sidecar = json.loads(sidecar_file.read_text())
+    model_file = data_dir / "models" / sidecar["model_file"]
+    # A pickle of something else, with its sha256 recorded: ours, but not loadable as a model.
+    joblib.dump({"not": "a model"}, model_file)
+    sidecar["sha256"] = model_io._sha256(model_file)
+    sidecar_file.write_text(json.dumps(sidecar))
+    model = load_or_train(data_dir, tiny_seed_dir, created="2026-03-03T00:00:00+00:00")
+    assert model.n_examples > 0
+    fresh = read_sidecar(data_dir)
+    assert fresh is not None and fresh["created"] == "2026-03-03T00:00:00+00:00"
