@@ -47,7 +47,8 @@ _QUALIFIERS: Final = frozenset(
 )
 _NEGATIONS: Final = frozenset({"no", "geen", "keine", "kein", "aucun", "aucune", "niemand", "nobody"})
 _AGE_WORDS: Final = frozenset(
-    {"year", "years", "jaar", "jarige", "ans", "an", "jahre", "jahren", "jähriger", "jährige"}
+    {"year", "years", "jaar", "jarige", "ans", "an", "jahre", "jahren", "jähriger", "jährige",
+     "months", "maanden", "days", "dagen", "weeks", "weken", "ago", "geleden"}
 )
 _CONJUNCTIONS: Final = frozenset({"and", "en", "et", "und", "or", "of"})
 _WINDOW_AFTER_COUNT: Final = 6
@@ -129,8 +130,11 @@ def _counts(
     for i, kind in enumerate(kinds):
         if kind is None:
             continue
-        for follower in tokens[i + 1 : i + 1 + _WINDOW_AFTER_VERB]:
+        for j in range(i + 1, min(len(tokens), i + 1 + _WINDOW_AFTER_VERB)):
+            follower = tokens[j]
             value = parse_count(follower)
+            if value is not None and j + 1 < len(tokens) and tokens[j + 1] in _AGE_WORDS:
+                break  # "abduction 20 years ago", "killed at 93 years": a time or an age
             if value is not None:
                 # "killed 12" or "death toll rose to 25"; but "killed in 3 attacks" is rare enough.
                 note(kind, value, follower)

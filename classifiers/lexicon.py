@@ -1,4 +1,4 @@
-"""Cue words per concept, in English, Dutch, French and German.
+r"""Cue words per concept, in English, Dutch, French and German.
 
 The model is trained on a few thousand seed items; these cues give it features that are shared
 across languages and spellings (Dutch compounds such as "bermbom" or "zelfmoordaanslag" included),
@@ -17,7 +17,7 @@ from typing import Final
 # concept -> regular expressions for one word each (no groups).
 CUES: Final[dict[str, tuple[str, ...]]] = {
     "kidnapping": (
-        r"kidnap\w*", r"abduct\w*", r"hostages?\b", r"hostage-taking", r"captiv\w*", r"ransoms?\b",
+        r"kidnap\w*", r"abduct\w*", r"hostages?\b", r"hostage-taking", r"ransoms?\b",
 
         r"\w*ontvoer\w*", r"\w*gijzel\w*", r"gegijzeld\w*", r"losgeld\w*", r"verdwijning",
         r"enlev\w*", r"otages?\b", r"rançon\w*", r"kidnapp\w*",
@@ -69,7 +69,7 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"media", r"mps\b", r"voorzitter\w*", r"presentat\w*", r"commandant\w*",
         r"\w*oudste\w*", r"aanklager\w*", r"parlementslid\w*", r"\w*activist\w*",
         r"\w*functionaris\w*", r"hoofd\w*", r"arts", r"artsen", r"\w*kandida\w*",
-        r"advoca\w*", r"hoofdredacteur\w*", r"predikant\w*", r"\w*leider\w*", r"priester\w*",
+        r"advocaa?t\w*", r"hoofdredacteur\w*", r"predikant\w*", r"\w*leider\w*", r"priester\w*",
         r"sjeik\w*", r"procureurs?", r"chefs?", r"religieu\w*", r"préfets?",
         r"candidat\w*", r"députés?", r"\w*ältester?", r"geistliche\w*", r"\w*chef\w*",
         r"aktivist\w*", r"anführer\w*", r"imam\w*", r"ayatollah\w*", r"rector\w*",
@@ -177,7 +177,8 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
 
 # Multi-word cues, literal; the last word matches as a prefix ("aid worker" finds "aid workers").
 PHRASES: Final[dict[str, tuple[str, ...]]] = {
-    "kidnapping": ("taken captive", "taken hostage", "forcibly disappeared",
+    "kidnapping": ("taken captive", "taken hostage", "forcibly disappeared", "in captivity",
+                   "held hostage", "kept captive",
                    "enforced disappearance", "held captive", "prise d otage"),
     "bombing": ("suicide bomb", "suicide attack", "air strike", "drone strike", "frappe aérienne",
                 "frappes aériennes", "car bomb", "truck bomb", "roadside bomb"),

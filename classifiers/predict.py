@@ -17,6 +17,9 @@ from classifiers.train import TrainedModel
 from classifiers.types import Article, ClassifierSettings, Prediction
 
 _BATCH: Final = 2048
+MIN_CATEGORY_SCORE: Final = 0.3
+"""An incident needs one category this likely. Incident probability spread thinly over several
+categories is the mark of a story about violence (a derailment, a trend piece), not of one."""
 
 
 class Classifier:
@@ -66,6 +69,8 @@ class Classifier:
         masked[self._none] = -1.0
         order = np.argsort(-masked)
         best = int(order[0])
+        if scores[best] < MIN_CATEGORY_SCORE:
+            return "none", float(scores[self._none]), None
         cues = None
         if self._classes[best] == "assassination" and "assassination" not in hits:
             # labels.md: an assassination targets a person chosen for who they are. Without any

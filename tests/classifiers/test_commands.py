@@ -57,3 +57,14 @@ def test_evaluate_prints_report_and_plot(classifier: Classifier, tmp_path: Path)
     text = out.getvalue()
     assert "incident P/R/F1" in text and "macro-F1" in text and "language nl" in text
     assert plot.exists() and plot.stat().st_size > 1000
+
+
+def test_classify_keeps_order_across_chunks(classifier: Classifier) -> None:
+    rows = [json.dumps({"id": str(i), "title": f"Market report {i}"}) for i in range(2500)]
+    rows[1700] = "{broken"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    run_classify(io.StringIO("\n".join(rows) + "\n"), stdout, classifier, stderr=stderr)
+    out = [json.loads(line) for line in stdout.getvalue().splitlines()]
+    assert len(out) == 2500
+    assert [r.get("id") for r in out[:3]] == ["0", "1", "2"] and out[-1]["id"] == "2499"
+    assert "error" in out[1700] and out[1700]["line"] == 1701

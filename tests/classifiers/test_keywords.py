@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from classifiers.errors import ClassifierError
 from classifiers.labels import severity_rank
 from classifiers.predict import Classifier
 from classifiers.train import TrainedModel
@@ -42,3 +45,8 @@ def test_watch_term_does_not_make_an_incident(seed_model: TrainedModel) -> None:
     watched = Classifier(seed_model, ClassifierSettings(watch=["Acme"]))
     category, severity, _ = _one(watched, "Acme opens new office in Kabul")
     assert (category, severity) == ("none", "none")
+
+
+def test_unknown_keyword_category_is_a_clear_error(seed_model: TrainedModel) -> None:
+    with pytest.raises(ClassifierError, match="unknown categories"):
+        Classifier(seed_model, ClassifierSettings(keywords={"terrorism": ["bomb"]}))
