@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # PTB 22 warns until one opts in to timedelta durations (RetryAfter.retry_after); we read both.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     args = build_parser().parse_args(argv)
     setup_logging(verbose=args.verbose)
     try:

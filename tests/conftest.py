@@ -9,6 +9,9 @@ import pytest
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
+# As the CLI does: PTB 22 warns about RetryAfter.retry_after until timedelta durations are chosen.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT.parent / "shared" / "data"
 
