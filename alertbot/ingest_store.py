@@ -290,7 +290,7 @@ class IngestStore:
         """
         rank = SEVERITY_RANK[incident.severity]
         with self._transaction() as db:
-            alert_id = _insert_alert(db, item, facts, now)
+            alert_id = insert_alert(db, item, facts, now)
             if incident.id == 0:
                 cursor = db.execute(
                     "INSERT INTO incidents (category, severity, place, country, first_seen, last_seen, words, "
@@ -351,7 +351,7 @@ class IngestStore:
         )
 
 
-def _insert_alert(db: sqlite3.Connection, item: FeedItem, facts: AlertFacts, now: datetime) -> int:
+def insert_alert(db: sqlite3.Connection, item: FeedItem, facts: AlertFacts, now: datetime) -> int:
     cursor = db.execute(
         "INSERT INTO alerts (feed_url, guid, title, link, summary, language, published, category, severity, "
         "score, country, place, regions, why, model_version, created) "

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from alertbot.errors import StoreError
-from alertbot.ingest_store import IngestStore, ensure_ingest_schema
+from alertbot.ingest_store import AlertFacts, IngestStore, ensure_ingest_schema, insert_alert
 from alertbot.items import FeedItem, FeedState, Fetched, Subscription
 from alertbot.normalise import title_key
 from alertbot.outbox import OutboxStore, ensure_outbox_schema
@@ -308,32 +308,9 @@ class Store(OutboxStore, IngestStore):
         now: datetime,
     ) -> int:
         """The alert and every message it owes, in one transaction: all or nothing."""
+        facts = AlertFacts(category, severity, score, country, place, regions, why, model_version)
         with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO alerts (feed_url, guid, title, link, summary, language, published, category, severity, "
-                "score, country, place, regions, why, model_version, created) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    item.feed_url,
-                    item.guid,
-                    item.title,
-                    item.link,
-                    item.summary,
-                    item.language,
-                    _iso(item.published),
-                    category,
-                    severity,
-                    score,
-                    country,
-                    place,
-                    json.dumps(list(regions)),
-                    json.dumps(list(why)),
-                    model_version,
-                    _iso(now),
-                ),
-            )
-            alert_id = cursor.lastrowid
-            assert alert_id is not None
+            alert_id = insert_alert(db, item, facts, now)
             db.executemany(
                 "INSERT OR IGNORE INTO outbox (alert_id, chat_id, severity_rank, text, next_attempt, created) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
