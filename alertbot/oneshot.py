@@ -11,7 +11,7 @@ from telegram import Bot
 
 from alertbot.config import Config
 from alertbot.console import TERMINAL_CHAT_ID, TERMINAL_TOKEN, ConsoleRequest
-from alertbot.deliver import deliver_due
+from alertbot.deliver import deliver_due, settings_from
 from alertbot.items import Subscription
 from alertbot.poll import DecidedAlert, FeedReport, PollReport
 from alertbot.render import html_to_terminal, render_alert
@@ -88,7 +88,7 @@ async def poll_once(config: Config, *, dry_run: bool, as_json: bool, out: TextIO
                 else Bot(TERMINAL_TOKEN, request=ConsoleRequest(sys.stderr if as_json else out))
             )
             async with bot:
-                await deliver_due(services.store, bot, services.clock)
+                await deliver_due(services.store, bot, services.clock, settings_from(config))
     finally:
         await services.close()
     return 0
