@@ -150,6 +150,12 @@ def status_text(services: Services, chat_id: int) -> str:
     else:
         where = ", ".join(escape(r) for r in subscription.regions) or "all regions"
         settings = f"This chat: {where}, severity {subscription.min_severity} and above."
+    quiet = services.store.quiet_hours().get(chat_id)
+    if quiet is not None:
+        settings += f" Quiet hours {escape(quiet.describe())}."
+    paused = services.store.paused_chats().get(chat_id)
+    if paused is not None:
+        settings += f" Paused: {escape(paused)}."
     last_poll = services.store.meta("last_poll")
     states = services.store.feed_states()
     healths = services.store.feed_healths()

@@ -79,6 +79,8 @@ async def test_quiet_command_explains_itself(
                 ("/quiet 9pm-7am", "is not a time"),
                 ("/quiet 13:00-14:00 Asia/Kabul", "at 14:00"),
                 ("/quiet", "Quiet hours: 13:00-14:00 Asia/Kabul."),
+                ("/subscribe", "Subscribed"),
+                ("/status", "severity medium and above. Quiet hours 13:00-14:00 Asia/Kabul."),
                 ("/quiet off", "Quiet hours off"),
             ],
             start=1,
