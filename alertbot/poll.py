@@ -152,6 +152,9 @@ class Poller:
             results = await self.parser.parse_many(jobs)
             for index, result in zip(indexes, results, strict=True):
                 parsed[index] = result
+                # The bytes are parsed; what is left to record needs only status and validators,
+                # and ten megabytes of feeds need not wait for the slowest host.
+                fetched[index] = replace(_got(fetched[index]), body=b"")
             early.offer([item for result in results for item in result.items])
 
         def flush() -> None:

@@ -189,7 +189,8 @@ class Store(OutboxStore, IngestStore):
     def mark_seen(
         self, items: Iterable[FeedItem], now: datetime, keys_of: Callable[[FeedItem], tuple[str, ...]] = seen_keys
     ) -> None:
-        rows = [(key, _iso(now)) for item in items for key in keys_of(item)]
+        when = _iso(now)  # once: a poll marks tens of thousands of keys
+        rows = [(key, when) for item in items for key in keys_of(item)]
         with self._transaction() as db:
             db.executemany("INSERT OR IGNORE INTO seen (key, first_seen) VALUES (?, ?)", rows)
 

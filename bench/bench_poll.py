@@ -272,7 +272,10 @@ def main() -> None:
     )
     print(f"ratio second / first:     {second['seconds'] / first['seconds']:.3f}  (target <= 0.1)")
     print(f"peak memory, poller and workers: {peak / 2**20:.0f} MB PSS  (target <= 300)")
-    print(f"  (summed RSS, which counts pages shared by the forked workers once per process: {peak_rss / 2**20:.0f} MB)")
+    print(
+        "  (summed RSS, which counts pages shared by the forked workers once per process: "
+        f"{peak_rss / 2**20:.0f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def headline(article: Article) -> str:
 def _normalised(text: str) -> str:
     # Tokens joined by spaces, counts (digits or words) as one token "0".
     return " ".join(
-        "0" if t[0].isdigit() or t in NUMBER_WORDS else t for t in _TOKEN.findall(text.lower())
+        ["0" if t[0].isdigit() or t in NUMBER_WORDS else t for t in _TOKEN.findall(text.lower())]
     )
 
 

