@@ -23,6 +23,8 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from alertbot.config import RegionConfig
+from alertbot.items import FeedItem
+from classifiers import Prediction
 from classifiers.labels import SEVERITY_RANK
 
 WINDOW = timedelta(hours=48)  # a story's reports arrive within this of the incident's last report
@@ -198,6 +200,23 @@ def _more(a: int | None, b: int | None) -> int | None:
 
 def _higher(a: str, b: str) -> str:
     return a if SEVERITY_RANK[a] >= SEVERITY_RANK[b] else b
+
+
+def report_of(item: FeedItem, prediction: Prediction, *, place: str | None, when: datetime) -> Report:
+    """An item the classifier called an incident, as the matcher compares it."""
+    return Report(
+        category=prediction.category,
+        severity=prediction.severity,
+        place=place,
+        country=prediction.country,
+        language=item.language,
+        when=when,
+        words=words_of(item.text),
+        feed_url=item.feed_url,
+        killed=prediction.killed,
+        injured=prediction.injured,
+        kidnapped=prediction.kidnapped,
+    )
 
 
 def open_incident(report: Report, incident_id: int = 0, lead_alert_id: int | None = None) -> Incident:

@@ -32,7 +32,7 @@ from alertbot.incidents import (
     join,
     open_incident,
     plan_messages,
-    words_of,
+    report_of,
 )
 from alertbot.ingest_store import AlertFacts
 from alertbot.items import FeedHealth, FeedItem, Fetched, ParsedFeed, Subscription
@@ -357,19 +357,8 @@ class _IncidentPlacer:
         self._dry_ids = 0
 
     def place(self, item: FeedItem, prediction: Prediction) -> DecidedAlert:
-        report = Report(
-            category=prediction.category,
-            severity=prediction.severity,
-            place=canonical_place(prediction.place, self.poller.config.regions),
-            country=prediction.country,
-            language=item.language,
-            when=_when(item, self.now),
-            words=words_of(item.text),
-            feed_url=item.feed_url,
-            killed=prediction.killed,
-            injured=prediction.injured,
-            kidnapped=prediction.kidnapped,
-        )
+        place = canonical_place(prediction.place, self.poller.config.regions)
+        report = report_of(item, prediction, place=place, when=_when(item, self.now))
         found = find_incident(report, self.recent.values())
         if found is None:
             return self._open(item, prediction, report)

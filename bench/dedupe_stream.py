@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from alertbot.incidents import WINDOW, Incident, Report, find_incident, join, open_incident, overlap, words_of
+from alertbot.incidents import WINDOW, Incident, find_incident, join, open_incident, overlap, report_of
 from alertbot.items import FeedItem
 from alertbot.normalise import canonical_link
 from alertbot.store import seen_keys
@@ -72,19 +72,7 @@ def main() -> None:
             continue
         reports += 1
         assert item.published is not None
-        report = Report(
-            category=p.category,
-            severity=p.severity,
-            place=p.place,
-            country=p.country,
-            language=item.language,
-            when=item.published,
-            words=words_of(item.text),
-            feed_url=item.feed_url,
-            killed=p.killed,
-            injured=p.injured,
-            kidnapped=p.kidnapped,
-        )
+        report = report_of(item, p, place=p.place, when=item.published)
         recent = [i for i in incidents.values() if i.last_seen >= report.when - WINDOW]
         found = find_incident(report, recent)
         if found is None:
