@@ -19,6 +19,7 @@ import asyncio
 import io
 import multiprocessing
 import os
+import signal
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -174,7 +175,9 @@ class FeedParser:
             # loop's executor, logging) may hold locks, and a forked child can inherit one held
             # forever; the first parse then never returns.
             self._executor = ProcessPoolExecutor(
-                max_workers=self._workers, mp_context=multiprocessing.get_context("forkserver")
+                max_workers=self._workers,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_leave_interrupts_to_the_service,
             )
             # Workers start on demand and then import feedparser; start them now, in the
             # background, so the first poll does not pay for it.
@@ -215,3 +218,9 @@ class FeedParser:
             parsed_feed(result, feed_url=job.fetched.url, feed_name=job.feed_name)
             for job, result in zip(jobs, rows, strict=True)
         ]
+
+
+def _leave_interrupts_to_the_service() -> None:
+    """Ctrl-C reaches the whole process group; the service stops the pool itself, and a worker
+    that took the interrupt would only print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
