@@ -100,6 +100,22 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+FEED_STATE_SELECT = "SELECT url, etag, last_modified, last_ok, last_error, last_error_at, failures, entries FROM feeds"
+
+
+def _feed_state(row: tuple[Any, ...]) -> FeedState:
+    return FeedState(
+        url=row[0],
+        etag=row[1],
+        last_modified=row[2],
+        last_ok=_time(row[3]),
+        last_error=row[4],
+        last_error_at=_time(row[5]),
+        failures=row[6],
+        entries=row[7],
+    )
+
+
 def seen_keys(item: FeedItem) -> tuple[str, ...]:
     """The ways an item can repeat: same feed and guid, same canonical link, same title."""
     keys = [f"guid:{item.feed_url}\n{item.guid}"]
@@ -197,27 +213,11 @@ class Store(OutboxStore, IngestStore):
     # feeds
 
     def feed_state(self, url: str) -> FeedState:
-        row = self._db.execute(
-            "SELECT etag, last_modified, last_ok, last_error, last_error_at, failures, entries "
-            "FROM feeds WHERE url = ?",
-            (url,),
-        ).fetchone()
-        if row is None:
-            return FeedState(url=url)
-        return FeedState(
-            url=url,
-            etag=row[0],
-            last_modified=row[1],
-            last_ok=_time(row[2]),
-            last_error=row[3],
-            last_error_at=_time(row[4]),
-            failures=row[5],
-            entries=row[6],
-        )
+        row = self._db.execute(f"{FEED_STATE_SELECT} WHERE url = ?", (url,)).fetchone()
+        return _feed_state(row) if row else FeedState(url=url)
 
     def feed_states(self) -> dict[str, FeedState]:
-        urls = [row[0] for row in self._db.execute("SELECT url FROM feeds")]
-        return {url: self.feed_state(url) for url in urls}
+        return {row[0]: _feed_state(row) for row in self._db.execute(FEED_STATE_SELECT)}
 
     def record_fetch(self, fetched: Fetched, entries: int | None, problem: str | None, now: datetime) -> None:
         """Remember validators and health; a feed that recovers keeps no stale error count."""
