@@ -11,7 +11,7 @@ import pytest
 
 from alertbot.config import PollConfig
 from alertbot.feed_health import ALARM_AFTER, in_backoff, judge
-from alertbot.fetch import MAX_RETRY_AFTER, Fetcher, backoff_delay, parse_retry_after
+from alertbot.fetch import MAX_RETRY_AFTER, PER_HOST_CONNECTIONS, Fetcher, backoff_delay, parse_retry_after
 from alertbot.items import FeedState
 from tests.fakes import FeedServer
 from tests.feedtext import FOUNDING, rss
@@ -171,3 +171,12 @@ async def test_concurrency_limit_holds(feed_server: FeedServer) -> None:
         results = await asyncio.gather(*(fetcher.fetch(u) for u in urls))
     assert all(r.status == "ok" for r in results)
     assert transport.most == 2
+
+
+@pytest.mark.asyncio
+async def test_one_host_gets_at_most_per_host_connections(feed_server: FeedServer) -> None:
+    urls = [feed_server.slow_headers(feed_server.add(f"/h{i}.xml", rss(FOUNDING)), 0.2) for i in range(8)]
+    async with Fetcher(settings(concurrency=16)) as fetcher:
+        results = await asyncio.gather(*(fetcher.fetch(u) for u in urls))
+    assert all(r.status == "ok" for r in results)
+    assert feed_server.most_in_flight == PER_HOST_CONNECTIONS

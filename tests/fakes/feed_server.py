@@ -118,6 +118,8 @@ class FeedServer(LoopbackServer):
         self._lock = threading.Lock()
         self._resources: dict[str, _Resource] = {}
         self._requests: dict[str, list[RecordedRequest]] = {}
+        self._in_flight = 0
+        self.most_in_flight = 0  # requests answered at the same time, at most, since the start
 
     # ---------------------------------------------------------------- setup
 
@@ -292,6 +294,16 @@ class FeedServer(LoopbackServer):
         return Handler
 
     def _serve(self, h: QuietHandler, *, head: bool) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self._in_flight)
+        try:
+            self._answer(h, head=head)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _answer(self, h: QuietHandler, *, head: bool) -> None:
         parts = urlsplit(h.path)
         path = parts.path or "/"
         record = RecordedRequest(
