@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any, Final
 
 import numpy as np
@@ -44,21 +45,27 @@ def headline(article: Article) -> str:
     return summary[: match.start()] if match else summary[:200]
 
 
-def _normalised(text: str) -> str:
-    # Tokens joined by spaces, counts (digits or words) as one token "0".
-    return " ".join(
-        ["0" if t[0].isdigit() or t in NUMBER_WORDS else t for t in _TOKEN.findall(text.lower())]
-    )
+def _count_tokens(text: str) -> list[str]:
+    # Lower-cased word tokens, with counts (digits or words) as one token "0".
+    return ["0" if t[0].isdigit() or t in NUMBER_WORDS else t for t in _TOKEN.findall(text.lower())]
 
 
-def _body_text(article: Article) -> str:
+def _body_tokens(article: Article, title_tokens: list[str] | None) -> list[str]:
     # Counts become one token, in digits or words, so that "12 killed", "40 killed" and "vier doden"
     # share features: the category does not depend on the count (severity reads it separately).
-    return _normalised(f"{article.title} {article.summary}")
+    # A title's tokens are the body's first ones: word tokens never span the space between them.
+    head = title_tokens if title_tokens is not None else _count_tokens(article.title)
+    return head + _count_tokens(article.summary)
 
 
-def _title_text(article: Article) -> str:
-    return _normalised(headline(article))
+def _words_and_pairs(tokens: list[str]) -> list[str]:
+    """Word unigrams and bigrams, the strings HashingVectorizer's word analyzer would hash."""
+    return [*tokens, *(f"{a} {b}" for a, b in pairwise(tokens))]
+
+
+def _title_words(tokens: list[str]) -> list[str]:
+    """Title unigrams of two characters or more ("0", a count, is left to the body features)."""
+    return [t for t in tokens if len(t) > 1]
 
 
 _YEAR: Final = re.compile(r"\b(?:19[0-9]{2}|20[0-9]{2})\b")
@@ -112,22 +119,18 @@ class ArticleFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def _words(self) -> HashingVectorizer:
         return HashingVectorizer(
             n_features=WORD_FEATURES,
-            ngram_range=(1, 2),
+            analyzer=_words_and_pairs,
             alternate_sign=False,
             norm="l2",
-            token_pattern=r"(?u)\b\w+\b",  # noqa: S106 (a regex, not a password)
-            lowercase=False,
             dtype=np.float32,
         )
 
     def _titles(self) -> HashingVectorizer:
         return HashingVectorizer(
             n_features=TITLE_FEATURES,
-            ngram_range=(1, 1),
+            analyzer=_title_words,
             alternate_sign=False,
             norm="l2",
-            token_pattern=r"(?u)\b\w\w+\b",  # noqa: S106 (a regex, not a password)
-            lowercase=False,
             dtype=np.float32,
         )
 
@@ -135,8 +138,15 @@ class ArticleFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return self
 
     def transform(self, articles: Sequence[Article]) -> sp.csr_matrix:
-        words = self._words().transform([_body_text(a) for a in articles])
-        titles = self._titles().transform([_title_text(a) for a in articles])
+        # Each text is tokenised once here, not again by each vectorizer: the vectorizers get
+        # token lists and only hash them.
+        title_tokens = [_count_tokens(headline(a)) for a in articles]
+        body_tokens = [
+            _body_tokens(a, tokens if a.title.strip() else None)
+            for a, tokens in zip(articles, title_tokens, strict=True)
+        ]
+        words = self._words().transform(body_tokens)
+        titles = self._titles().transform(title_tokens)
         dense = np.vstack([dense_row(a) for a in articles]) if articles else np.zeros(
             (0, N_DENSE)
         )
