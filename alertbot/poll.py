@@ -3,8 +3,9 @@
 Plain async code over injected parts (fetcher, parser, store, classifier, jitter); the caller
 passes the time. Nothing here knows Telegram: what is to be sent lands in the outbox.
 
-Fetching and parsing overlap: feeds go to the worker pool in batches as soon as their bytes are
-in, so the slowest host does not hold up the parsing of the others.
+Everything overlaps: feeds go to the worker pool in batches as soon as their bytes are in, so the
+slowest host does not hold up the parsing of the others, and each parsed batch is classified and
+settled (stored, placed in incidents, marked seen) while the workers parse the next ones.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from classifiers import Article, Prediction
 log = logging.getLogger(__name__)
 
 Jitter = Callable[[], float]
-CLASSIFY_BATCH = 512
 
 
 class IncidentClassifier(Protocol):
@@ -121,53 +121,38 @@ class Poller:
         return [f for f in feeds if not (f.url in healths and in_backoff(healths[f.url].next_poll, now))]
 
     async def poll(self, feeds: Sequence[FeedConfig], *, now: datetime, dry_run: bool = False) -> PollReport:
-        keys = _SeenKeys()
-        early = _EarlyVerdicts(self, keys)
-        fetched, parsed = await self._fetch_and_parse(feeds, early)
-        await early.finish()
-        # From here to the end there is no await: seen-checks and marking happen as one step, so two
-        # feed jobs running side by side cannot both let the same story through.
-        return self._decide(feeds, fetched, parsed, early.predicted, keys, now=now, dry_run=dry_run)
-
-    def classify(self, items: Sequence[FeedItem]) -> list[Prediction]:
-        with self._classifying:  # one batch at a time: the classifier is not known to be thread-safe
-            return self.classifier.classify([article_of(item) for item in items])
-
-    async def _fetch_and_parse(
-        self, feeds: Sequence[FeedConfig], early: _EarlyVerdicts
-    ) -> tuple[list[Fetched], list[ParsedFeed | None]]:
-        fetched: list[Fetched | None] = [None] * len(feeds)
-        parsed: list[ParsedFeed | None] = [None] * len(feeds)
+        run = _PollRun(self, feeds, now=now, dry_run=dry_run)
         parsing: list[asyncio.Task[None]] = []
         waiting: list[int] = []
         waiting_bytes = 0
 
         async def fetch(index: int) -> int:
             feed = feeds[index]
-            fetched[index] = await self.fetcher.fetch(feed.url, self.store.feed_state(feed.url))
+            run.fetched[index] = await self.fetcher.fetch(feed.url, self.store.feed_state(feed.url))
             return index
 
         async def parse(indexes: list[int]) -> None:
-            jobs = [ParseJob(_got(fetched[i]), feeds[i].name, feeds[i].language) for i in indexes]
+            jobs = [ParseJob(run.got(i), feeds[i].name, feeds[i].language) for i in indexes]
             results = await self.parser.parse_many(jobs)
-            for index, result in zip(indexes, results, strict=True):
-                parsed[index] = result
-                # The bytes are parsed; what is left to record needs only status and validators,
-                # and ten megabytes of feeds need not wait for the slowest host.
-                fetched[index] = replace(_got(fetched[index]), body=b"")
-            early.offer([item for result in results for item in result.items])
+            for index in indexes:
+                # The bytes are parsed; what is left to record needs only status and validators.
+                run.fetched[index] = replace(run.got(index), body=b"")
+            await run.take(indexes, results)
 
         def flush() -> None:
             nonlocal waiting_bytes
-            parsing.append(asyncio.create_task(parse(list(waiting))))
+            # In the config's order, not the order of arrival: which report opens an incident and
+            # which joins it should not depend on which server answered first.
+            parsing.append(asyncio.create_task(parse(sorted(waiting))))
             waiting.clear()
             waiting_bytes = 0
 
         try:
             for done in asyncio.as_completed([fetch(i) for i in range(len(feeds))]):
                 index = await done
-                result = _got(fetched[index])
+                result = run.got(index)
                 if result.status != "ok":
+                    run.settle([index], [None])
                     continue
                 waiting.append(index)
                 waiting_bytes += len(result.body)
@@ -179,56 +164,11 @@ class Poller:
         finally:
             for task in parsing:
                 task.cancel()
-        return [_got(f) for f in fetched], parsed
+        return run.report()
 
-    def _decide(
-        self,
-        feeds: Sequence[FeedConfig],
-        fetched: Sequence[Fetched],
-        parsed: Sequence[ParsedFeed | None],
-        predicted: dict[TextKey, Prediction],
-        keys: _SeenKeys,
-        *,
-        now: datetime,
-        dry_run: bool,
-    ) -> PollReport:
-        report = PollReport()
-        healths = {} if dry_run else self.store.feed_healths()
-        all_new: list[FeedItem] = []
-        batch_keys: set[str] = set()
-        for feed, result, feed_items in zip(feeds, fetched, parsed, strict=True):
-            items = feed_items.items if feed_items else ()
-            new = self.store.unseen(items, batch_keys, keys)
-            all_new.extend(new)
-            problem = feed_items.problem if feed_items else None
-            status = result.status
-            error = result.error
-            if feed_items is not None and not items and problem:
-                status, error = "error", problem
-            report.feeds.append(FeedReport(feed.url, feed.name, status, len(items), len(new), error))
-            if not dry_run:
-                self.store.record_fetch(result, len(items) if feed_items else None, problem, now)
-                before = healths.get(feed.url, FeedHealth(url=feed.url))
-                self._record_health(feed, result, before, failed=status == "error", error=error, new=len(new), now=now)
-        report.new_items = len(all_new)
-        if not all_new:
-            return report
-        missing = [item for item in all_new if _text_key(item) not in predicted]
-        if missing:
-            predicted.update((_text_key(i), p) for i, p in zip(missing, self.classify(missing), strict=True))
-        predictions = [predicted[_text_key(item)] for item in all_new]
-        incidents = [(item, p) for item, p in zip(all_new, predictions, strict=True) if p.is_incident]
-        if incidents:
-            subscribers = [
-                *self.store.subscriptions(),
-                *channel_subscriptions(self.config.channels),
-                *self.extra_subscribers,
-            ]
-            placer = _IncidentPlacer(self, subscribers, [_when(item, now) for item, _ in incidents], now, dry_run)
-            report.alerts.extend(placer.place(item, prediction) for item, prediction in incidents)
-        if not dry_run:
-            self.store.mark_seen(all_new, now, keys)
-        return report
+    def classify(self, items: Sequence[FeedItem]) -> list[Prediction]:
+        with self._classifying:  # one batch at a time: the classifier is not known to be thread-safe
+            return self.classifier.classify([article_of(item) for item in items])
 
     def _record_health(
         self,
@@ -269,40 +209,117 @@ class Poller:
 TextKey = tuple[str, str, str | None]
 
 
-class _EarlyVerdicts:
-    """Classify what looks new while other feeds are still being fetched and parsed.
+class _PollRun:
+    """One poll's state: each parsed batch of feeds is classified, then settled, while the parse
+    workers go on with the next batches, so no big step is left to run alone at the end.
 
-    A read-only guess: the seen-check that counts is the one in Poller._decide, which classifies
-    whatever this missed. Batches of CLASSIFY_BATCH items (the classifier is cheaper per item in
-    bigger batches) run in a thread, so the event loop (and Telegram) is not held up while the
-    parse workers keep the other core busy.
+    Settling (the seen-check that counts, placing incidents, marking seen) is one synchronous step
+    per batch: two batches, or two feed jobs running side by side, cannot both let the same story
+    through. Classifying runs before it, in a thread, so the event loop (and Telegram) is not held
+    up; what it classifies is a read-only guess at what is new, by text, so a story that comes in
+    from two feeds is classified once.
     """
 
-    def __init__(self, poller: Poller, keys: _SeenKeys) -> None:
+    def __init__(self, poller: Poller, feeds: Sequence[FeedConfig], *, now: datetime, dry_run: bool) -> None:
         self.poller = poller
-        self.keys = keys
-        self.predicted: dict[TextKey, Prediction] = {}  # by text: one story from two feeds is one verdict
-        self._preview: set[str] = set()
-        self._pending: list[FeedItem] = []
-        self._running: list[asyncio.Task[None]] = []
+        self.store = poller.store
+        self.feeds = feeds
+        self.now = now
+        self.dry_run = dry_run
+        self.fetched: list[Fetched | None] = [None] * len(feeds)
+        self.keys = _SeenKeys()
+        self.healths = {} if dry_run else self.store.feed_healths()
+        self._taken: set[str] = set()  # seen keys of the new items settled so far in this poll
+        self._predicted: dict[TextKey, Prediction] = {}
+        self._classifying: dict[TextKey, asyncio.Task[None]] = {}
+        self._feed_reports: dict[int, FeedReport] = {}
+        self._alerts: list[DecidedAlert] = []
+        self._new_items = 0
+        self._placer: _IncidentPlacer | None = None
 
-    def offer(self, items: Sequence[FeedItem]) -> None:
-        self._pending.extend(self.poller.store.unseen(items, self._preview, self.keys))
-        if len(self._pending) >= CLASSIFY_BATCH:
-            self._launch()
+    def got(self, index: int) -> Fetched:
+        fetched = self.fetched[index]
+        assert fetched is not None
+        return fetched
 
-    async def finish(self) -> None:
-        if self._pending:
-            self._launch()
-        await asyncio.gather(*self._running)
-
-    def _launch(self) -> None:
-        batch, self._pending = self._pending, []
-        self._running.append(asyncio.create_task(self._classify(batch)))
+    async def take(self, indexes: Sequence[int], parsed: Sequence[ParsedFeed]) -> None:
+        """Classify what looks new in a parsed batch, then settle the batch."""
+        items = [item for result in parsed for item in result.items]
+        fresh: dict[TextKey, FeedItem] = {}
+        waits: set[asyncio.Task[None]] = set()
+        for item in self.store.unseen(items, None, self.keys):
+            key = _text_key(item)
+            if key in self._predicted:
+                continue
+            running = self._classifying.get(key)
+            if running is not None:
+                waits.add(running)
+            else:
+                fresh.setdefault(key, item)
+        if fresh:
+            task = asyncio.create_task(self._classify(list(fresh.values())))
+            self._classifying.update(dict.fromkeys(fresh, task))
+            waits.add(task)
+        if waits:
+            await asyncio.gather(*waits)
+        self.settle(indexes, parsed)
 
     async def _classify(self, batch: list[FeedItem]) -> None:
         predictions = await asyncio.to_thread(self.poller.classify, batch)
-        self.predicted.update((_text_key(item), p) for item, p in zip(batch, predictions, strict=True))
+        for item, prediction in zip(batch, predictions, strict=True):
+            key = _text_key(item)
+            self._predicted[key] = prediction
+            self._classifying.pop(key, None)
+
+    def settle(self, indexes: Sequence[int], parsed: Sequence[ParsedFeed | None]) -> None:
+        """Record feeds, place their new incident items, mark them seen: one step, no await."""
+        new_items: list[FeedItem] = []
+        for index, feed_items in zip(indexes, parsed, strict=True):
+            feed, result = self.feeds[index], self.got(index)
+            items = feed_items.items if feed_items else ()
+            new = self.store.unseen(items, self._taken, self.keys)
+            new_items.extend(new)
+            problem = feed_items.problem if feed_items else None
+            status, error = result.status, result.error
+            if feed_items is not None and not items and problem:
+                status, error = "error", problem
+            self._feed_reports[index] = FeedReport(feed.url, feed.name, status, len(items), len(new), error)
+            if not self.dry_run:
+                self.store.record_fetch(result, len(items) if feed_items else None, problem, self.now)
+                before = self.healths.get(feed.url, FeedHealth(url=feed.url))
+                self.poller._record_health(
+                    feed, result, before, failed=status == "error", error=error, new=len(new), now=self.now
+                )
+        self._new_items += len(new_items)
+        incidents = [(item, p) for item in new_items if (p := self._verdict(item)).is_incident]
+        if incidents:
+            placer = self._placer_for([_when(item, self.now) for item, _ in incidents])
+            self._alerts.extend(placer.place(item, prediction) for item, prediction in incidents)
+        if new_items and not self.dry_run:
+            self.store.mark_seen(new_items, self.now, self.keys)
+
+    def _verdict(self, item: FeedItem) -> Prediction:
+        key = _text_key(item)
+        if key not in self._predicted:
+            # Cannot happen: an item new now was new when its batch was taken, and taking waited
+            # for its verdict. Classified here all the same rather than lost.
+            self._predicted[key] = self.poller.classify([item])[0]
+        return self._predicted[key]
+
+    def _placer_for(self, times: Sequence[datetime]) -> _IncidentPlacer:
+        if self._placer is None:
+            subscribers = [
+                *self.store.subscriptions(),
+                *channel_subscriptions(self.poller.config.channels),
+                *self.poller.extra_subscribers,
+            ]
+            self._placer = _IncidentPlacer(self.poller, subscribers, self.now, self.dry_run)
+        self._placer.cover(min(times) - WINDOW)
+        return self._placer
+
+    def report(self) -> PollReport:
+        feeds = [self._feed_reports[i] for i in range(len(self.feeds)) if i in self._feed_reports]
+        return PollReport(feeds=feeds, alerts=self._alerts, new_items=self._new_items)
 
 
 class _SeenKeys:
@@ -325,11 +342,6 @@ def _text_key(item: FeedItem) -> TextKey:
     return item.title, item.summary, item.language
 
 
-def _got(fetched: Fetched | None) -> Fetched:
-    assert fetched is not None
-    return fetched
-
-
 def _when(item: FeedItem, now: datetime) -> datetime:
     """The time a report speaks for: its date, unless it has none or claims the future."""
     return min(item.published, now) if item.published else now
@@ -342,7 +354,6 @@ class _IncidentPlacer:
         self,
         poller: Poller,
         subscribers: Sequence[Subscription],
-        times: Sequence[datetime],
         now: datetime,
         dry_run: bool,
     ) -> None:
@@ -351,10 +362,18 @@ class _IncidentPlacer:
         self.subscribers = subscribers
         self.now = now
         self.dry_run = dry_run
-        self.recent: dict[int, Incident] = {i.id: i for i in self.store.recent_incidents(min(times) - WINDOW)}
+        self.recent: dict[int, Incident] = {}
+        self._since: datetime | None = None
         self.leads: dict[int, tuple[FeedItem, Prediction]] = {}
         self.sources: dict[int, list[str]] = {}
         self._dry_ids = 0
+
+    def cover(self, since: datetime) -> None:
+        """Know the stored incidents since this time too; those known already keep their updates."""
+        if self._since is None or since < self._since:
+            for incident in self.store.recent_incidents(since):
+                self.recent.setdefault(incident.id, incident)
+            self._since = since
 
     def place(self, item: FeedItem, prediction: Prediction) -> DecidedAlert:
         place = canonical_place(prediction.place, self.poller.config.regions)
