@@ -40,6 +40,10 @@ DETECTABLE_LANGUAGES = ("en", "nl", "fr", "de", "es", "pt", "it", "ar", "fa", "p
 # both workers get work and the first results come back early.
 BATCH_BYTES = 512 * 1024
 BATCH_FEEDS = 16
+# Workers yield the CPU to the service process: its event loop answers Telegram and runs the rest
+# of the poll (fetching, classifying, storing), and with two workers and the service on two cores
+# an equal share would slow that critical path to two thirds of a core. Parsing is batch work.
+WORKER_NICENESS = 10
 
 # (guid, title, link, summary, published as a POSIX timestamp, language): what a worker returns per item.
 ItemRow = tuple[str, str, str, str, float | None, str | None]
@@ -224,3 +228,4 @@ def _leave_interrupts_to_the_service() -> None:
     """Ctrl-C reaches the whole process group; the service stops the pool itself, and a worker
     that took the interrupt would only print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(WORKER_NICENESS)
