@@ -227,7 +227,6 @@ class _PollRun:
         self.now = now
         self.dry_run = dry_run
         self.fetched: list[Fetched | None] = [None] * len(feeds)
-        self.keys = _SeenKeys()
         self.healths = {} if dry_run else self.store.feed_healths()
         self._taken: set[str] = set()  # seen keys of the new items settled so far in this poll
         self._predicted: dict[TextKey, Prediction] = {}
@@ -245,9 +244,10 @@ class _PollRun:
     async def take(self, indexes: Sequence[int], parsed: Sequence[ParsedFeed]) -> None:
         """Classify what looks new in a parsed batch, then settle the batch."""
         items = [item for result in parsed for item in result.items]
+        keys = _SeenKeys(items)
         fresh: dict[TextKey, FeedItem] = {}
         waits: set[asyncio.Task[None]] = set()
-        for item in self.store.unseen(items, None, self.keys):
+        for item in self.store.unseen(items, None, keys):
             key = _text_key(item)
             if key in self._predicted:
                 continue
@@ -262,7 +262,7 @@ class _PollRun:
             waits.add(task)
         if waits:
             await asyncio.gather(*waits)
-        self.settle(indexes, parsed)
+        self.settle(indexes, parsed, keys)
 
     async def _classify(self, batch: list[FeedItem]) -> None:
         predictions = await asyncio.to_thread(self.poller.classify, batch)
@@ -271,13 +271,17 @@ class _PollRun:
             self._predicted[key] = prediction
             self._classifying.pop(key, None)
 
-    def settle(self, indexes: Sequence[int], parsed: Sequence[ParsedFeed | None]) -> None:
+    def settle(
+        self, indexes: Sequence[int], parsed: Sequence[ParsedFeed | None], keys: _SeenKeys | None = None
+    ) -> None:
         """Record feeds, place their new incident items, mark them seen: one step, no await."""
+        if keys is None:
+            keys = _SeenKeys([item for result in parsed if result for item in result.items])
         new_items: list[FeedItem] = []
         for index, feed_items in zip(indexes, parsed, strict=True):
             feed, result = self.feeds[index], self.got(index)
             items = feed_items.items if feed_items else ()
-            new = self.store.unseen(items, self._taken, self.keys)
+            new = self.store.unseen(items, self._taken, keys)
             new_items.extend(new)
             problem = feed_items.problem if feed_items else None
             status, error = result.status, result.error
@@ -296,7 +300,7 @@ class _PollRun:
             placer = self._placer_for([_when(item, self.now) for item, _ in incidents])
             self._alerts.extend(placer.place(item, prediction) for item, prediction in incidents)
         if new_items and not self.dry_run:
-            self.store.mark_seen(new_items, self.now, self.keys)
+            self.store.mark_seen(new_items, self.now, keys)
 
     def _verdict(self, item: FeedItem) -> Prediction:
         key = _text_key(item)
@@ -323,11 +327,13 @@ class _PollRun:
 
 
 class _SeenKeys:
-    """seen_keys per item, computed once per poll: the poll asks about each item up to three times.
+    """seen_keys per item of one batch, computed once: a poll asks about each item up to three times.
 
-    Keyed by identity, which is safe because the poll holds every item until it ends."""
+    Keyed by identity, which is safe only while the items live: the batch's items are held here,
+    so that a freed item's id, reused by a later one, cannot hand it the wrong keys."""
 
-    def __init__(self) -> None:
+    def __init__(self, items: Sequence[FeedItem]) -> None:
+        self._items = items
         self._keys: dict[int, tuple[str, ...]] = {}
 
     def __call__(self, item: FeedItem) -> tuple[str, ...]:

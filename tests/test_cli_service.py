@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from alertbot.cli import main
+from alertbot.parse import BATCH_FEEDS
 from tests.fakes import FakeBotApi, FeedServer
-from tests.feedtext import FOUNDING, rss
+from tests.feedtext import FOUNDING, Story, rss
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -150,3 +151,26 @@ def test_dry_run_on_a_fresh_data_dir_leaves_no_database(
     out = capsys.readouterr().out
     assert "3 new items, 2 incidents" in out and "would go to: 0" in out
     assert not (data_dir / "alertbot.sqlite3").exists()
+
+
+def test_a_poll_of_many_batches_counts_every_distinct_item_once(
+    tmp_path: Path, data_dir: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # More feeds than one parse batch holds, each with its own items and one story all of them carry:
+    # every batch is settled on its own, and items of a settled batch are freed while others run.
+    shared = Story("shared", "Markt in Utrecht weer open", "De weekmarkt is terug op het Vredenburg.", "https://x.example/m")
+    feeds = []
+    for f in range(3 * BATCH_FEEDS):
+        stories = [
+            Story(f"{f}-{i}", f"Bericht {i} van krant {f}", f"Nieuws nummer {i} uit regio {f}.", f"https://x.example/{f}/{i}")
+            for i in range(6)
+        ]
+        feed_server.add(f"/f{f}.xml", rss([*stories, shared], title=f"Krant {f}"))
+        feeds.append({"name": f"Krant {f}", "url": feed_server.url(f"/f{f}.xml"), "interval": 60, "language": "nl"})
+    path = str(config_file(tmp_path, data_dir, feeds))
+
+    assert main(["poll", "--once", "--json", "--config", path]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    reports = [r for r in rows if r["type"] == "feed"]
+    assert [r["name"] for r in reports] == [f"Krant {f}" for f in range(3 * BATCH_FEEDS)], "in the config's order"
+    assert sum(r["new"] for r in reports) == 3 * BATCH_FEEDS * 6 + 1
