@@ -127,6 +127,9 @@ class Fetcher:
         absolute = _absolute_file_url(url)
         async with self._client(absolute).stream("GET", absolute, headers=headers) as response:
             if response.status_code == 304:
+                # A 304 has no body, but the connection goes back to the pool only once its end
+                # is read; left unread, every conditional GET would open a new connection.
+                await response.aread()
                 return Fetched(
                     url=url,
                     status="not_modified",

@@ -86,6 +86,17 @@ async def test_conditional_get_and_user_agent(feed_server: FeedServer) -> None:
 
 
 @pytest.mark.asyncio
+async def test_conditional_gets_keep_their_connection(feed_server: FeedServer) -> None:
+    url = feed_server.add("/feed.xml", rss(FOUNDING))
+    async with Fetcher(settings()) as fetcher:
+        first = await fetcher.fetch(url)
+        state = FeedState(url=url, etag=first.etag, last_modified=first.last_modified)
+        results = [await fetcher.fetch(url, state) for _ in range(3)]
+    assert [r.status for r in results] == ["not_modified"] * 3
+    assert len({r.client_port for r in feed_server.requests("/feed.xml")}) == 1, "one connection for all four"
+
+
+@pytest.mark.asyncio
 @pytest.mark.parametrize("code", [429, 503])
 async def test_retry_after_is_read_on_429_and_503(feed_server: FeedServer, code: int) -> None:
     url = feed_server.status("/busy.xml", code, headers={"Retry-After": "600"})

@@ -60,6 +60,8 @@ class RecordedRequest:
     headers: dict[str, str]
     """Header names lower-cased; for repeated headers the last value wins."""
     time: float
+    client_port: int = 0
+    """The client's port: requests with the same port came over one kept-alive connection."""
 
 
 @dataclass
@@ -312,6 +314,7 @@ class FeedServer(LoopbackServer):
             query=parts.query,
             headers={k.lower(): v for k, v in h.headers.items()},
             time=time.monotonic(),
+            client_port=int(h.client_address[1]),
         )
         with self._lock:
             self._requests.setdefault(path, []).append(record)
