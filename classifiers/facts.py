@@ -50,6 +50,13 @@ _AGE_WORDS: Final = frozenset(
     {"year", "years", "jaar", "jarige", "ans", "an", "jahre", "jahren", "jähriger", "jährige",
      "months", "maanden", "days", "dagen", "weeks", "weken", "ago", "geleden"}
 )
+_MONTHS: Final = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+     "sept", "oct", "nov", "dec", "januari", "februari", "maart", "mei", "juni", "juli", "augustus",
+     "oktober", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+     "septembre", "octobre", "novembre", "décembre", "januar", "februar", "märz", "dezember"}
+)
 _CONJUNCTIONS: Final = frozenset({"and", "en", "et", "und", "or", "of"})
 _WINDOW_AFTER_COUNT: Final = 6
 _WINDOW_AFTER_VERB: Final = 4
@@ -127,6 +134,11 @@ def _counts(
             continue
         if i + 1 < len(tokens) and (tokens[i + 1] in _AGE_WORDS or tokens[i + 1] == "-"):
             # "a 19-year-old's death", "83-jarige man": an age, not a count.
+            continue
+        if (i > 0 and tokens[i - 1] in _MONTHS) or (
+            i + 1 < len(tokens) and tokens[i + 1] in _MONTHS
+        ):
+            # "militants on June 26 shot dead a politician", "on 12 March, gunmen killed": a date.
             continue
         window = 3 if value == -1 else _WINDOW_AFTER_COUNT
         for k in range(i + 1, min(len(tokens), i + 1 + window)):

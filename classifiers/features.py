@@ -45,6 +45,17 @@ def headline(article: Article) -> str:
     return summary[: match.start()] if match else summary[:200]
 
 
+def lead(article: Article) -> str:
+    """The title and the first sentence of the summary: where a report names its victim.
+
+    A role named further down is mostly a source or an investigating officer ("Superintendent of
+    Police X said"), not the person the attack was aimed at."""
+    summary = article.summary.strip()
+    match = _SENTENCE_END.search(summary, 0, 300)
+    first = summary[: match.start()] if match else summary[:200]
+    return f"{article.title.strip()}. {first}"
+
+
 def _count_tokens(text: str) -> list[str]:
     # Lower-cased word tokens, with counts (digits or words) as one token "0".
     return ["0" if t[0].isdigit() or t in NUMBER_WORDS else t for t in _TOKEN.findall(text.lower())]

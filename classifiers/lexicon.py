@@ -24,7 +24,9 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"entführ\w*", r"geisel\w*", r"verschlepp\w*", r"lösegeld\w*",
     ),
     "bombing": (
-        r"bomb\w*", r"explo\w*", r"blasts?\b", r"ieds?\b",
+        # "firebomb", "petrol-bomb" but not "bombshell"; "exploded", "explosive" but not "exploration".
+        r"\w*bomb(?:s|ed|ers?|ings?)?\b", r"bombard(?:ment|ments|ed|ing)\b", r"explo(?:d|s)\w*",
+        r"blasts?\b", r"ieds?\b",
         r"grenade\w*", r"landmines?", r"mines?\b", r"rockets?\b", r"mortars?\b", r"shell(?:ing|ed|s)\b",
         r"missiles?\b", r"detonat\w*", r"airstrikes?",
         r"\w*bom(?:men|aanslag\w*)?\b", r"\w*explosie\w*", r"zelfmoordaanslag\w*", r"\w*bermbom\w*",
@@ -63,7 +65,7 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"superintendents?", r"scholars?", r"lawyers?", r"sarpanch\w*", r"analysts?",
         r"mediators?", r"sheikhs?", r"commissioners?", r"chairman", r"chairwoman", r"chairs?",
         r"ambassadors?", r"broadcasters?", r"presenters?", r"anchors?", r"editors?",
-        r"councillors?", r"councilors?", r"council", r"deputy", r"spokes(?:man|woman|person)",
+        r"councillors?", r"councilors?", r"deputy", r"spokes(?:man|woman|person)",
         r"priests?", r"bishops?", r"pastors?", r"preachers?", r"bloggers?", r"informants?",
         r"defenders?", r"campaigners?", r"governors?", r"envoys?", r"senators?", r"chiefs?",
         r"media", r"mps\b", r"voorzitter\w*", r"presentat\w*", r"commandant\w*",
@@ -72,7 +74,7 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"advocaa?t\w*", r"hoofdredacteur\w*", r"predikant\w*", r"\w*leider\w*", r"priester\w*",
         r"sjeik\w*", r"procureurs?", r"chefs?", r"religieu\w*", r"préfets?",
         r"candidat\w*", r"députés?", r"\w*ältester?", r"geistliche\w*", r"\w*chef\w*",
-        r"aktivist\w*", r"anführer\w*", r"imam\w*", r"ayatollah\w*", r"rector\w*",
+        r"aktivist\w*", r"anführer\w*", r"imame[n]?", r"ayatollah\w*", r"rector\w*",
         r"wethouder\w*", r"gedeputeerde\w*", r"ministers?", r"minister\w*", r"maire\w*",
         r"juge\w*", r"journaliste\w*", r"richter\w*", r"reporter\w*",
     ),
@@ -150,7 +152,8 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"séisme\w*", r"inondation\w*", r"unfall\w*", r"unglück\w*", r"erdbeben\w*",
         r"überschwemmung\w*", r"entgleis\w*", r"blaze\w*", r"flames", r"tankers?",
         r"kortsluiting", r"gaslek\w*", r"gasexplosie\w*", r"gasexplosion\w*", r"incendie\w*",
-        r"obituar\w*", r"overleden", r"overlijden", r"verstorben", r"décès",
+        r"obituar\w*", r"boilers?", r"furnaces?", r"fireworks?", r"firecrackers?",
+        r"propane", r"volcan\w*", r"eruptions?", r"tsunamis?", r"overleden", r"overlijden", r"verstorben", r"décès",
     ),
     "reaction": (
         r"urges?", r"warns?", r"warning", r"condemn\w*", r"vows?", r"denies", r"denied",
@@ -181,7 +184,8 @@ PHRASES: Final[dict[str, tuple[str, ...]]] = {
                    "held hostage", "kept captive",
                    "enforced disappearance", "held captive", "prise d otage"),
     "bombing": ("suicide bomb", "suicide attack", "air strike", "drone strike", "frappe aérienne",
-                "frappes aériennes", "car bomb", "truck bomb", "roadside bomb"),
+                "frappes aériennes", "car bomb", "truck bomb", "roadside bomb", "blew up",
+                "blown up", "blow up", "blowing up", "blows up", "went off"),
     "armed_attack": ("opened fire", "open fire", "opens fire", "set fire", "set on fire",
                      "armed men", "in brand gestoken", "hommes armés", "vuur geopend",
                      "het vuur"),
@@ -191,7 +195,8 @@ PHRASES: Final[dict[str, tuple[str, ...]]] = {
                     "took control", "taken control", "in handen van"),
     "unrest": ("tear gas", "water cannon", "rubber bullet", "gaz lacrymogène"),
     "killed": ("death toll", "om het leven", "ums leben", "shot dead", "stabbed to death",
-               "beaten to death", "burned to death"),
+               "beaten to death", "burned to death", "gunned down", "hacked to death",
+               "succumbed to"),
     "victim_foreign": ("foreign national", "foreign worker", "foreign employee", "foreign staff",
                        "foreign citizen", "foreign journalist", "foreign tourist",
                        "foreign engineer", "foreign contractor", "foreign aid worker",
@@ -302,24 +307,38 @@ def cue_hits(lowered: str) -> dict[str, str]:
 _SPEECH: Final = frozenset(
     {"said", "says", "say", "told", "confirmed", "added", "stated", "reported", "announced",
      "zei", "zegt", "zeggen", "meldt", "melden", "aldus", "bevestigt", "bevestigde", "verklaarde",
-     "déclaré", "affirmé", "sagte", "sagt", "erklärte", "bestätigte", "spokesman", "spokesperson"}
+     "déclaré", "affirmé", "sagte", "sagt", "erklärte", "bestätigte", "spokesman", "spokesperson",
+     "revealed", "claimed", "quoted", "condemned", "condemns", "informed", "disclosed"}
 )
 _ATTRIBUTION: Final = frozenset({"according", "volgens", "selon", "laut", "quoted", "citing"})
 
 
-def targeted_role(lowered: str) -> str | None:
+_AMONG: Final = frozenset({"including", "among", "waaronder", "onder", "dont", "darunter"})
+_KIN: Final = frozenset({"brother", "brothers", "sister", "sisters", "son", "sons", "daughter"})
+
+
+def targeted_role(lowered: str, *, victim_only: bool = False) -> str | None:
     """The first word for a person's role ("judge", "stamoudste") that is not a news source.
 
     "Police officials said a bomb killed three" names officials as the source, not the target;
-    a role followed by a verb of saying, or after "according to", is skipped.
+    a role followed by a verb of saying, or after "according to", is skipped. With victim_only,
+    a role is also skipped when it is one of several victims ("twelve killed, including a
+    journalist": the journalist was not the one chosen) or a kinship ("elder brother"), and the
+    speech verb may come further on ("Superintendent of Police Ravi Kumar said").
     """
     tokens: list[str] = _WORD_RE.findall(lowered)
+    reach = 7 if victim_only else 4
     for i, token in enumerate(tokens):
         if "official" not in token_concepts(token):
             continue
-        after = tokens[i + 1 : i + 4]
+        after = tokens[i + 1 : i + reach]
         before = tokens[max(0, i - 4) : i]
         if any(t in _SPEECH for t in after) or any(t in _ATTRIBUTION for t in before):
+            continue
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if victim_only and (
+            any(t in _AMONG for t in tokens[max(0, i - 8) : i]) or following in _KIN
+        ):
             continue
         return token
     return None

@@ -8,6 +8,7 @@ from typing import Final
 import numpy as np
 
 from classifiers.facts import read_facts
+from classifiers.features import lead
 from classifiers.keywords import KEYWORD_FACTOR, CompiledTerms
 from classifiers.labels import category_words
 from classifiers.lexicon import cue_hits, targeted_role
@@ -54,7 +55,7 @@ class Classifier:
         return out
 
     def _decide(
-        self, proba: np.ndarray, hits: dict[str, str], lowered: str
+        self, proba: np.ndarray, hits: dict[str, str], lowered: str, lead_lowered: str
     ) -> tuple[str, float, dict[str, str] | None]:
         """Category and its score; also the lexicon's cues when they had to be read."""
         scores = proba.astype(np.float64).copy()
@@ -73,10 +74,14 @@ class Classifier:
             return "none", float(scores[self._none]), None
         cues = None
         if self._classes[best] == "assassination" and "assassination" not in hits:
-            # labels.md: an assassination targets a person chosen for who they are. Without any
-            # word for such a role ("judge", "stamoudste") a shooting is an armed attack.
+            # labels.md: an assassination targets a person chosen for who they are. Without a
+            # word for such a role ("judge", "stamoudste") naming the victim in the headline or
+            # first sentence, a shooting is an armed attack and a blast a bombing: a rank named
+            # further down is mostly a source or an investigating officer.
             cues = cue_hits(lowered)
-            if "assassination" not in cues and targeted_role(lowered) is None:
+            if "assassination" not in cues and targeted_role(
+                lead_lowered, victim_only=True
+            ) is None:
                 best = int(order[1])
         return self._classes[best], float(scores[best]), cues
 
@@ -84,7 +89,7 @@ class Classifier:
         text = f"{article.title}. {article.summary}"
         lowered = text.lower()
         hits = self._terms.keyword_hits(text) if self._terms.keywords else {}
-        category, score, cues = self._decide(proba, hits, lowered)
+        category, score, cues = self._decide(proba, hits, lowered, lead(article).lower())
         if category == "none":
             # Places are read for incidents only: they are the incident's place (labels.md), and
             # reading them for the nine items in ten that are not incidents would halve throughput.

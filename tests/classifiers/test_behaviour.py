@@ -40,6 +40,15 @@ MINIMUM = [
      "The robbers escaped with cash after threatening traders at gunpoint."),
     ("crime", "nl", "Gewapende overvallers beroven geldwisselaars in Mazar-i-Sharif",
      "De overvallers bedreigden handelaren met een pistool en gingen er met het geld vandoor."),
+    # A rank named further down (a source, an investigating officer) does not make a blast that
+    # kills many an assassination; nor does a role in a report without a headline.
+    ("bombing", "en", "",
+     "A suicide bomber struck a crowded shrine in Sehwan on Thursday, killing 15 devotees and "
+     "wounding 30. Deputy Superintendent of Police Aslam Khan said the bomber entered through "
+     "the women's gate."),
+    ("bombing", "en", "",
+     "Militants blew up a government school in Bara tehsil of Khyber District on Monday night. "
+     "No casualties were reported."),
     ("none", "en", "US envoy meets Taliban delegation in Doha for peace talks",
      "Both sides said the talks were constructive."),
     ("none", "nl", "Amerikaanse gezant spreekt met Taliban in Doha over vrede",

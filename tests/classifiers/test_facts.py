@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from classifiers.facts import read_facts
+from classifiers.lexicon import targeted_role
 from classifiers.numbers import parse_count
 
 
@@ -33,6 +34,8 @@ def test_parse_count(token: str, value: int | None) -> None:
         ("Anschlag: zwölf Tote und 30 Verletzte", "", 12, 30, None),
         ("Explosion at depot", "No one was hurt.", None, None, None),
         ("Attack on 2021 anniversary", "", None, None, None),
+        ("", "Militants on June 26 shot dead a local politician.", None, None, None),
+        ("", "On 12 March, gunmen killed three villagers.", 3, None, None),
     ],
 )
 def test_counts(title: str, summary: str, killed: int | None, injured: int | None,
@@ -52,3 +55,17 @@ def test_victims_and_targets() -> None:
 def test_unharmed_is_not_an_injury() -> None:
     facts = read_facts("Hostages released unharmed", "All were freed unharmed.")
     assert facts.unharmed and not facts.injury_mentioned
+
+
+@pytest.mark.parametrize(
+    ("lead", "role"),
+    [
+        ("unidentified gunmen shot dead a tribal elder in kurram.", "elder"),
+        ("twelve people, including a journalist, were killed in a suicide attack.", None),
+        ("superintendent of police ravi kumar said the blast killed three.", None),
+        ("the elder brother of a shopkeeper was shot dead.", None),
+        ("intelligence officials revealed that a bomber struck a bus.", None),
+    ],
+)
+def test_victim_role_names_the_target(lead: str, role: str | None) -> None:
+    assert targeted_role(lead, victim_only=True) == role
