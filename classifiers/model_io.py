@@ -45,6 +45,12 @@ def seed_files(seed_dir: Path) -> list[Path]:
     return sorted(base.glob("*.jsonl"))
 
 
+def context_files(seed_dir: Path) -> list[Path]:
+    """seed_dir/context/*.jsonl: stories about violence that report no new incident, which only
+    the second stage (event_report) trains on."""
+    return sorted((Path(seed_dir) / "context").glob("*.jsonl"))
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -208,7 +214,8 @@ def train_and_save(
     examples = load_examples(paths)
     report, bar = _tqdm_progress(sys.stderr) if progress else (None, None)
     try:
-        model = train(examples, seed=seed, progress=report)
+        context = load_examples(context_files(seed_dir))
+        model = train(examples, seed=seed, progress=report, context=context)
     finally:
         if bar is not None:
             bar.close()

@@ -23,11 +23,12 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from classifiers.errors import TrainingDataError
-from classifiers.features import ArticleFeatures, KnownColumns
+from classifiers.event_report import context_matrix, mentions_violence
+from classifiers.features import ArticleFeatures, KnownColumns, headline
 from classifiers.labels import CATEGORIES, SEVERITIES
 from classifiers.types import Article
 
-MODEL_FORMAT: Final = "alertbot-incident-2"
+MODEL_FORMAT: Final = "alertbot-incident-3"
 """Bumped whenever features or pipeline classes change: files of another format are retrained
 from their data, never unpickled into code that does not match them."""
 CV_FOLDS: Final = 3
@@ -64,6 +65,9 @@ class TrainedModel:
     seed: int
     n_examples: int
     metrics: dict[str, Any] = field(default_factory=dict)
+    story: LogisticRegression | None = None
+    """Second stage (event_report): P(a story about violence, not a report of a new incident)."""
+    story_threshold: float = 1.0
 
     @property
     def version(self) -> str:
@@ -300,10 +304,74 @@ def _cv_metrics(
     return threshold, {"cross_validation": report}
 
 
+STORY_MAX_VETO: Final = 0.015
+"""The second stage may turn at most this share of incident seeds (out of fold) into none."""
+
+
+def _story_model(seed: int) -> LogisticRegression:
+    return LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced", random_state=seed)
+
+
+def _fit_story_rows(
+    X: np.ndarray, y: np.ndarray, weights: np.ndarray, seed: int
+) -> LogisticRegression:
+    return _story_model(seed).fit(X, y, sample_weight=weights)
+
+
+def _story_threshold(p_story: np.ndarray, is_story: np.ndarray) -> tuple[float, dict[str, Any]]:
+    """The lowest threshold on P(story) that vetoes at most STORY_MAX_VETO of the incident seeds
+    out of fold: the veto must cost little recall, since a missed incident costs more than a
+    false alarm."""
+    for t in np.round(np.arange(0.5, 0.991, 0.01), 3):
+        vetoed = float(np.mean(p_story[~is_story] >= t))
+        if vetoed <= STORY_MAX_VETO:
+            caught = float(np.mean(p_story[is_story] >= t))
+            return float(t), {"threshold": float(t), "incidents_vetoed": round(vetoed, 4),
+                              "stories_caught": round(caught, 4)}
+    return 1.0, {"threshold": 1.0}
+
+
+def train_story(
+    examples: Sequence[Example], context: Sequence[Article], seed: int
+) -> tuple[LogisticRegression | None, float, dict[str, Any]]:
+    """Second stage: report of a new incident (incident seeds) against story about violence
+    (none seeds that use incident words, plus the context files), on event_report's features.
+
+    Returns the model (None without both kinds), its veto threshold and cross-validated rates.
+    """
+    reports = [e.article for e in examples if e.category != "none"]
+    stories = [e.article for e in examples if e.category == "none" and mentions_violence(e.article)]
+    stories.extend(context)
+    if len(reports) < CV_FOLDS or len(stories) < CV_FOLDS:
+        return None, 1.0, {"story": "skipped: too few examples"}
+    articles = reports + stories
+    is_story = np.array([False] * len(reports) + [True] * len(stories))
+    all_articles, origin, weights = augment(articles)
+    X = context_matrix(all_articles, [headline(a) for a in all_articles])
+    y = is_story[origin]
+    p_story = np.zeros(len(articles))
+    splitter = StratifiedKFold(n_splits=CV_FOLDS, shuffle=True, random_state=seed)
+    for train_idx, test_idx in splitter.split(np.zeros(len(articles)), is_story):
+        rows = np.flatnonzero(np.isin(origin, train_idx))
+        fold = _fit_story_rows(X[rows], y[rows], weights[rows], seed)
+        p_story[test_idx] = fold.predict_proba(X[test_idx])[:, 1]
+    threshold, metrics = _story_threshold(p_story, is_story)
+    metrics.update(reports=len(reports), stories=len(stories))
+    return _fit_story_rows(X, y, weights, seed), threshold, {"story": metrics}
+
+
 def train(
-    examples: Sequence[Example], *, seed: int = 0, progress: Progress | None = None
+    examples: Sequence[Example],
+    *,
+    seed: int = 0,
+    progress: Progress | None = None,
+    context: Sequence[Example] = (),
 ) -> TrainedModel:
-    """Fit the category model; cross-validation picks the incident threshold and gives metrics."""
+    """Fit the category model; cross-validation picks the incident threshold and gives metrics.
+
+    context: stories about violence that report no new incident (seeds/context/), for the second
+    stage only: the category model trained on them learnt that incident words mean little.
+    """
     if not examples:
         raise TrainingDataError("no training examples: the seed files are missing or empty")
     ordered = _ordered(examples)
@@ -321,6 +389,10 @@ def train(
         fitted = _fit_all(aug, splits, seed, progress)
         threshold, metrics = _cv_metrics(articles, labels, aug, splits, fitted[:-1])
         known, model = fitted[-1]
+        story, story_threshold, story_metrics = train_story(
+            ordered, [e.article for e in _ordered(context)], seed
+        )
+    metrics.update(story_metrics)
     pipeline = Pipeline([("features", features), ("known", known), ("model", model)])
     counts = Counter(labels.tolist())
     metrics["training_counts"] = dict(sorted(counts.items()))
@@ -329,9 +401,11 @@ def train(
         pipeline=pipeline,
         classes=tuple(str(c) for c in pipeline.classes_),
         incident_threshold=threshold,
-        data_digest=data_digest(examples),
+        data_digest=data_digest([*examples, *context]),
         sklearn_version=sklearn.__version__,
         seed=seed,
         n_examples=len(examples),
         metrics=metrics,
+        story=story,
+        story_threshold=story_threshold,
     )

@@ -137,3 +137,23 @@ def test_direction_released_unharmed_does_not_raise(
     pb, po = classify_one(classifier, *base), classify_one(classifier, *other)
     assert po.category == pb.category == "kidnapping"
     assert severity_rank(po.severity) <= severity_rank(pb.severity)
+
+
+STORIES_ABOUT_VIOLENCE = [
+    # labels.md: a story mainly about reactions, politics or an old event is none even if it
+    # mentions violence (the second stage, event_report, vetoes these).
+    ("en", "Minister condemns last week's riots and promises more police",
+     "Speaking in parliament, the minister said the government would fund extra officers."),
+    ("nl", "Waarom de rellen in Den Haag telkens terugkeren",
+     "Een analyse van jaren onrust in de wijk: jongeren, politie en gemeente over wat er misgaat."),
+]
+
+
+@pytest.mark.parametrize(("language", "title", "summary"), STORIES_ABOUT_VIOLENCE,
+                         ids=[f"story-{lang}-{i}" for i, (lang, _, _) in
+                              enumerate(STORIES_ABOUT_VIOLENCE)])
+def test_story_about_violence_is_none(
+    classifier: Classifier, language: str, title: str, summary: str
+) -> None:
+    p = classify_one(classifier, title, summary, language)
+    assert p.category == "none", (p.category, p.score, p.why)
