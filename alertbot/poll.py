@@ -274,7 +274,17 @@ class _PollRun:
     def settle(
         self, indexes: Sequence[int], parsed: Sequence[ParsedFeed | None], keys: _SeenKeys | None = None
     ) -> None:
-        """Record feeds, place their new incident items, mark them seen: one step, no await."""
+        """Record feeds, place their new incident items, mark them seen: one step, no await, and
+        one transaction, so that a crash cannot leave alerts of items not marked seen."""
+        if self.dry_run:
+            self._settle(indexes, parsed, keys)
+            return
+        with self.store.unit():
+            self._settle(indexes, parsed, keys)
+
+    def _settle(
+        self, indexes: Sequence[int], parsed: Sequence[ParsedFeed | None], keys: _SeenKeys | None
+    ) -> None:
         if keys is None:
             keys = _SeenKeys([item for result in parsed if result for item in result.items])
         new_items: list[FeedItem] = []
