@@ -223,6 +223,8 @@ PHRASES: Final[dict[str, tuple[str, ...]]] = {
 
 # Single words are matched token by token through a cache, many times faster than one big
 # alternation scanned across the text; phrases are found through an index of their first words.
+LEXICON_LANGUAGES: Final = frozenset({"en", "nl", "fr", "de"})
+"""The languages whose cue words this lexicon holds."""
 _WORD_RE: Final[re.Pattern[str]] = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _SINGLE: Final = {
     concept: re.compile("|".join(f"(?:{p})" for p in alternatives))
@@ -294,6 +296,11 @@ def find_cues(lowered: str) -> list[tuple[str, str]]:
             if len(tail) == n and tail[:-1] == list(rest[:-1]) and tail[-1].startswith(rest[-1]):
                 found.append((concept, phrase))
     return found
+
+
+def has_cue(lowered: str) -> bool:
+    """Whether lower-cased text holds any cue at all."""
+    return bool(find_cues(lowered))
 
 
 def cue_hits(lowered: str) -> dict[str, str]:
