@@ -50,3 +50,18 @@ def test_watch_term_does_not_make_an_incident(seed_model: TrainedModel) -> None:
 def test_unknown_keyword_category_is_a_clear_error(seed_model: TrainedModel) -> None:
     with pytest.raises(ClassifierError, match="unknown categories"):
         Classifier(seed_model, ClassifierSettings(keywords={"terrorism": ["bomb"]}))
+
+
+def test_no_cue_word_is_none_unless_a_keyword_or_another_language_asks_for_the_model(
+    seed_model: TrainedModel,
+) -> None:
+    text = ("Twee hulpverleners niet teruggekeerd uit Ghazni", "Hun familie heeft sinds dinsdag niets gehoord.")
+    plain = Classifier(seed_model, ClassifierSettings()).classify([Article("a", *text, language="nl")])[0]
+    assert (plain.category, plain.score) == ("none", 1.0), "no cue word: the model need not run"
+    tuned = Classifier(seed_model, ClassifierSettings(keywords={"kidnapping": ["niet teruggekeerd"]}))
+    with_keyword = tuned.classify([Article("a", *text, language="nl")])[0]
+    assert with_keyword.score < 1.0, "an operator keyword: the model runs"
+    spanish = Classifier(seed_model, ClassifierSettings()).classify(
+        [Article("b", "Dos cooperantes desaparecidos cerca de Ghazni", "", language="es")]
+    )[0]
+    assert spanish.score < 1.0, "the lexicon reads no Spanish: the model decides"
