@@ -55,7 +55,7 @@ def test_unknown_keyword_category_is_a_clear_error(seed_model: TrainedModel) -> 
 def test_no_cue_word_is_none_unless_a_keyword_or_another_language_asks_for_the_model(
     seed_model: TrainedModel,
 ) -> None:
-    text = ("Twee hulpverleners niet teruggekeerd uit Ghazni", "Hun familie heeft sinds dinsdag niets gehoord.")
+    text = ("Twee mannen niet teruggekeerd uit Ghazni", "Hun familie heeft sinds dinsdag niets gehoord.")
     plain = Classifier(seed_model, ClassifierSettings()).classify([Article("a", *text, language="nl")])[0]
     assert (plain.category, plain.score) == ("none", 1.0), "no cue word: the model need not run"
     tuned = Classifier(seed_model, ClassifierSettings(keywords={"kidnapping": ["niet teruggekeerd"]}))
