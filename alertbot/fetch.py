@@ -84,11 +84,14 @@ class Fetcher:
             )
             for _ in range(-(-settings.concurrency // per_client))
         )
+        # A fetch waits for a connection of its client here, not in httpx's pool, whose queue of
+        # waiting requests is scanned again at every turn.
+        self._client_limits = tuple(asyncio.Semaphore(per_client) for _ in self._clients)
 
-    def _client(self, url: str) -> httpx.AsyncClient:
+    def _client_of(self, url: str) -> int:
         """The client of a URL's host: a host's feeds always share one client and its connections."""
         host = urlsplit(url).hostname or ""
-        return self._clients[zlib.crc32(host.encode("utf-8", "replace")) % len(self._clients)]
+        return zlib.crc32(host.encode("utf-8", "replace")) % len(self._clients)
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -108,10 +111,13 @@ class Fetcher:
             headers["If-None-Match"] = state.etag
         if state is not None and state.last_modified:
             headers["If-Modified-Since"] = state.last_modified
-        async with self._limit:
+        absolute = _absolute_file_url(url)
+        lane = self._client_of(absolute)
+        # The host's limit first: waiting for it must not hold one of the places of other hosts.
+        async with self._client_limits[lane], self._limit:
             try:
                 async with asyncio.timeout(self.total_timeout):
-                    return await self._get(url, headers)
+                    return await self._get(self._clients[lane], url, absolute, headers)
             except TimeoutError:
                 return Fetched(url=url, status="error", error=f"timed out after {self.total_timeout:g} s")
             except httpx.TooManyRedirects:
@@ -123,9 +129,8 @@ class Fetcher:
             except (OSError, ValueError) as exc:
                 return Fetched(url=url, status="error", error=f"{type(exc).__name__}: {exc}")
 
-    async def _get(self, url: str, headers: Mapping[str, str]) -> Fetched:
-        absolute = _absolute_file_url(url)
-        async with self._client(absolute).stream("GET", absolute, headers=headers) as response:
+    async def _get(self, client: httpx.AsyncClient, url: str, absolute: str, headers: Mapping[str, str]) -> Fetched:
+        async with client.stream("GET", absolute, headers=headers) as response:
             if response.status_code == 304:
                 # A 304 has no body, but the connection goes back to the pool only once its end
                 # is read; left unread, every conditional GET would open a new connection.

@@ -36,7 +36,7 @@ from alertbot.incidents import (
     report_of,
 )
 from alertbot.ingest_store import AlertFacts
-from alertbot.items import FeedHealth, FeedItem, Fetched, ParsedFeed, Subscription
+from alertbot.items import FeedHealth, FeedItem, FeedState, Fetched, ParsedFeed, Subscription
 from alertbot.parse import BATCH_BYTES, BATCH_FEEDS, FeedParser, ParseJob
 from alertbot.store import Store, seen_keys
 from classifiers import Article, Prediction
@@ -132,7 +132,7 @@ class Poller:
 
         async def fetch(index: int) -> int:
             feed = feeds[index]
-            run.fetched[index] = await self.fetcher.fetch(feed.url, self.store.feed_state(feed.url))
+            run.fetched[index] = await self.fetcher.fetch(feed.url, run.states.get(feed.url))
             return index
 
         async def parse(indexes: list[int]) -> None:
@@ -142,6 +142,8 @@ class Poller:
                 # The bytes are parsed; what is left to record needs only status and validators.
                 run.fetched[index] = replace(run.got(index), body=b"")
             await run.take(indexes, results)
+
+        unchanged: list[int] = []  # not modified or failed: nothing to parse, only to record
 
         def flush() -> None:
             nonlocal waiting_bytes
@@ -156,7 +158,10 @@ class Poller:
                 index = await done
                 result = run.got(index)
                 if result.status != "ok":
-                    run.settle([index], [None])
+                    unchanged.append(index)
+                    if len(unchanged) >= BATCH_FEEDS:
+                        run.settle(unchanged, [None] * len(unchanged))
+                        unchanged.clear()
                     continue
                 waiting.append(index)
                 waiting_bytes += len(result.body)
@@ -164,6 +169,8 @@ class Poller:
                     flush()
             if waiting:
                 flush()
+            if unchanged:
+                run.settle(unchanged, [None] * len(unchanged))
             run.fetching_done.set()
             await asyncio.gather(*parsing)
         finally:
@@ -234,6 +241,7 @@ class _PollRun:
         self.fetched: list[Fetched | None] = [None] * len(feeds)
         self.fetching_done = asyncio.Event()
         self.healths = {} if dry_run else self.store.feed_healths()
+        self.states = self.store.feed_states()  # one query for the validators of every feed
         self._taken: set[str] = set()  # seen keys of the new items settled so far in this poll
         self._predicted: dict[TextKey, Prediction] = {}
         self._classifying: dict[TextKey, asyncio.Task[None]] = {}
@@ -312,7 +320,8 @@ class _PollRun:
                 status, error = "error", problem
             self._feed_reports[index] = FeedReport(feed.url, feed.name, status, len(items), len(new), error)
             if not self.dry_run:
-                self.store.record_fetch(result, len(items) if feed_items else None, problem, self.now)
+                known = self.states.get(feed.url, FeedState(url=feed.url))
+                self.store.record_fetch(result, len(items) if feed_items else None, problem, self.now, known)
                 before = self.healths.get(feed.url, FeedHealth(url=feed.url))
                 self.poller._record_health(
                     feed, result, before, failed=status == "error", error=error, new=len(new), now=self.now

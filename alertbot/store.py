@@ -230,9 +230,18 @@ class Store(OutboxStore, IngestStore):
     def feed_states(self) -> dict[str, FeedState]:
         return {row[0]: _feed_state(row) for row in self._db.execute(FEED_STATE_SELECT)}
 
-    def record_fetch(self, fetched: Fetched, entries: int | None, problem: str | None, now: datetime) -> None:
-        """Remember validators and health; a feed that recovers keeps no stale error count."""
-        state = self.feed_state(fetched.url)
+    def record_fetch(
+        self,
+        fetched: Fetched,
+        entries: int | None,
+        problem: str | None,
+        now: datetime,
+        known: FeedState | None = None,
+    ) -> None:
+        """Remember validators and health; a feed that recovers keeps no stale error count.
+
+        `known`: the feed's state as the caller read it (a poll reads all of them at once)."""
+        state = known if known is not None else self.feed_state(fetched.url)
         if fetched.status == "error" or (problem and not entries):
             error = fetched.error or problem
             with self._transaction() as db:
