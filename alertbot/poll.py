@@ -266,7 +266,8 @@ class _PollRun:
         keys = _SeenKeys(items)
         fresh: dict[TextKey, FeedItem] = {}
         waits: set[asyncio.Task[None]] = set()
-        for item in self.store.unseen(items, None, keys):
+        unseen = self.store.unseen(items, None, keys)
+        for item in unseen:
             key = _text_key(item)
             if key in self._predicted:
                 continue
@@ -281,7 +282,8 @@ class _PollRun:
             waits.add(task)
         if waits:
             await asyncio.gather(*waits)
-        self.settle(indexes, parsed, keys)
+        # What was seen before stays seen: settling asks the store about the rest only.
+        self.settle(indexes, parsed, keys, maybe_new={id(item) for item in unseen})
 
     async def _classify(self, batch: list[FeedItem]) -> None:
         for start in range(0, len(batch), CLASSIFY_CHUNK):
@@ -293,18 +295,26 @@ class _PollRun:
             await asyncio.sleep(0)
 
     def settle(
-        self, indexes: Sequence[int], parsed: Sequence[ParsedFeed | None], keys: _SeenKeys | None = None
+        self,
+        indexes: Sequence[int],
+        parsed: Sequence[ParsedFeed | None],
+        keys: _SeenKeys | None = None,
+        maybe_new: set[int] | None = None,
     ) -> None:
         """Record feeds, place their new incident items, mark them seen: one step, no await, and
         one transaction, so that a crash cannot leave alerts of items not marked seen."""
         if self.dry_run:
-            self._settle(indexes, parsed, keys)
+            self._settle(indexes, parsed, keys, maybe_new)
             return
         with self.store.unit():
-            self._settle(indexes, parsed, keys)
+            self._settle(indexes, parsed, keys, maybe_new)
 
     def _settle(
-        self, indexes: Sequence[int], parsed: Sequence[ParsedFeed | None], keys: _SeenKeys | None
+        self,
+        indexes: Sequence[int],
+        parsed: Sequence[ParsedFeed | None],
+        keys: _SeenKeys | None,
+        maybe_new: set[int] | None,
     ) -> None:
         if keys is None:
             keys = _SeenKeys([item for result in parsed if result for item in result.items])
@@ -312,7 +322,8 @@ class _PollRun:
         for index, feed_items in zip(indexes, parsed, strict=True):
             feed, result = self.feeds[index], self.got(index)
             items = feed_items.items if feed_items else ()
-            new = self.store.unseen(items, self._taken, keys)
+            asked = items if maybe_new is None else [item for item in items if id(item) in maybe_new]
+            new = self.store.unseen(asked, self._taken, keys)
             new_items.extend(new)
             problem = feed_items.problem if feed_items else None
             status, error = result.status, result.error
