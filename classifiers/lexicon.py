@@ -184,6 +184,24 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+# A killing for what the victim did or was ("killed for working at a TV station", "vermoord
+# vanwege haar werk"): labels.md's assassination, a person chosen for who they are.
+_FOR_WHO_THEY_ARE: Final = tuple(
+    f"{verb} {reason}"
+    for verb in ("killed", "murdered", "shot", "slain", "targeted")
+    for reason in ("for being", "for working", "for refusing", "for speaking", "for reporting",
+                   "for criticis", "for criticiz", "for writing", "for teaching", "for defending",
+                   "for campaigning", "for their work", "for his work", "for her work",
+                   "for their role", "for his role", "for her role", "because of their work",
+                   "because of his work", "because of her work")
+) + tuple(
+    f"{verb} {reason}"
+    for verb in ("vermoord", "gedood", "doodgeschoten", "omgebracht")
+    for reason in ("vanwege hun werk", "vanwege haar werk", "vanwege zijn werk", "om hun werk",
+                   "om haar werk", "om zijn werk", "omdat ze werkte", "omdat zij werkte",
+                   "omdat hij werkte")
+)
+
 # Multi-word cues, literal; the last word matches as a prefix ("aid worker" finds "aid workers").
 PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "kidnapping": ("taken captive", "taken hostage", "forcibly disappeared", "in captivity",
@@ -192,22 +210,26 @@ PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "bombing": ("suicide bomb", "suicide attack", "air strike", "drone strike", "frappe aérienne",
                 "frappes aériennes", "car bomb", "truck bomb", "roadside bomb", "blew up",
                 "blown up", "blow up", "blowing up", "blows up", "went off", "air raid",
-                "helicopter gunship", "blew himself", "blew themselves", "blew herself"),
+                "helicopter gunship", "blew himself", "blew themselves", "blew herself", "goes off"),
     "armed_attack": ("opened fire", "open fire", "opens fire", "set fire", "set on fire",
+                     "set alight", "set ablaze", "burned alive", "burnt alive", "levend verbrand",
+                     "mounted the curb", "mounted the kerb", "mounted the pavement",
+                     "mounted the sidewalk", "car ramming", "vehicle ramming",
                      "armed men", "in brand gestoken", "hommes armés", "vuur geopend",
                      "het vuur"),
-    "assassination": ("targeted killing", "sticky bomb", "magnetic bomb", "hit man", "hit men"),
+    "assassination": ("targeted killing", "sticky bomb", "magnetic bomb", "hit man", "hit men",
+                      *_FOR_WHO_THEY_ARE),
     "official": ("police chief", "tribal elder", "district chief", "district governor"),
     "armed_clash": ("front line", "military operation", "security forces", "seized control",
                     "took control", "taken control", "in handen van", "advanced to",
                     "advanced on", "advanced into", "advancing on", "advancing to", "advancing into",
                     "fended off", "beat back", "beaten back", "drove out", "driven out",
                     "regained control", "recovered control", "took back", "taken back",
-                    "taken over", "rukken op", "rukt op", "rukten op"),
+                    "taken over", "rukken op", "rukt op", "rukten op", "rukte op"),
     "unrest": ("tear gas", "water cannon", "rubber bullet", "gaz lacrymogène"),
     "killed": ("death toll", "om het leven", "ums leben", "shot dead", "stabbed to death",
                "beaten to death", "burned to death", "gunned down", "hacked to death",
-               "succumbed to"),
+               "succumbed to", "burned alive", "burnt alive", "levend verbrand"),
     "victim_foreign": ("foreign national", "foreign worker", "foreign employee", "foreign staff",
                        "foreign citizen", "foreign journalist", "foreign tourist",
                        "foreign engineer", "foreign contractor", "foreign aid worker",
@@ -222,7 +244,8 @@ PHRASES: Final[dict[str, tuple[str, ...]]] = {
                        "diplomatic zone", "diplomatic compound", "green zone", "diplomatieke wijk",
                        "diplomatieke zone", "quartier diplomatique", "diplomatenviertel"),
     "accident": ("gas leak", "gas explosion", "caught fire", "fire broke out", "short circuit",
-                 "dies at", "died at", "died aged", "natural causes"),
+                 "dies at", "died at", "died aged", "natural causes", "off the tracks",
+                 "off the rails", "off the road", "uit de rails"),
     "unharmed": ("no one", "no casualties", "no injuries", "no deaths", "nobody was",
                  "geen doden", "geen gewonden", "geen slachtoffers", "sain et sauf",
                  "saine et sauve", "sains et saufs", "keine toten", "keine verletzten"),
@@ -286,27 +309,228 @@ class _TokenCueMemo(dict[str, TokenCues]):
 _TOKEN_CUES: Final = _TokenCueMemo()
 
 
-def find_cues(lowered: str) -> list[tuple[str, str]]:
-    """(concept, matched text) for the cues in lower-cased text, in order.
+Hit = tuple[int, str, str]
+"""(token position, concept, matched text)."""
 
-    A word may serve several concepts ("journalists" is an official and a protected victim)."""
-    tokens = _WORD_RE.findall(lowered)
-    found: list[tuple[str, str]] = []
+
+def _token_hits(tokens: list[str]) -> list[Hit]:
+    """The single-word and phrase cues of a token list, with the position of their first word."""
+    found: list[Hit] = []
     for i, cues in enumerate(map(_TOKEN_CUES.__getitem__, tokens)):
         if cues is None:
             continue
         concepts, starts = cues
         token = tokens[i]
         for concept in concepts:
-            found.append((concept, token))
+            found.append((i, concept, token))
         if starts is None:
             continue
         for rest, concept, phrase in starts:
             n = len(rest)
             tail = tokens[i + 1 : i + 1 + n]
             if len(tail) == n and tail[:-1] == list(rest[:-1]) and tail[-1].startswith(rest[-1]):
-                found.append((concept, phrase))
+                found.append((i, concept, phrase))
     return found
+
+
+# Attack words that an explosive weapon before them ("rocket attack", "bomb attack",
+# "raketaanval") makes a bombing: labels.md's armed_attack is a non-explosive attack.
+_GOES_OFF: Final = frozenset({"went off", "goes off"})
+_ATTACK_WORD: Final = re.compile(r"attack\w*|assault\w*|\w*aanval\w*|angriff\w*|attaque\w*")
+
+
+def _explosive_attacks(found: list[Hit]) -> list[Hit]:
+    """Drop the armed_attack reading of an attack word that an explosive weapon qualifies, and
+    the bombing reading of "went off" when a train or a car went off the tracks or the road."""
+    off_course = {i for i, concept, text in found if concept == "accident" and text.startswith("off")}
+    if off_course:
+        found = [
+            hit for hit in found
+            if not (hit[1] == "bombing" and hit[2] in _GOES_OFF and hit[0] + 1 in off_course)
+        ]
+    bombing = {i for i, concept, _ in found if concept == "bombing"}
+    if not bombing:
+        return found
+    return [
+        hit for hit in found
+        if not (hit[1] == "armed_attack" and _ATTACK_WORD.fullmatch(hit[2])
+                and (hit[0] in bombing or hit[0] - 1 in bombing))
+    ]
+
+
+# A vehicle driven into people: a ramming attack (labels.md: a non-explosive attack on people).
+# A lorry ploughing into traffic or a car into a tree is an accident, so the people or the
+# gathering it was driven into must be named.
+_INTO_EN: Final = ("into", "through", "down")
+_RAM_VERBS: Final[dict[str, tuple[str, ...]]] = {
+    **dict.fromkeys(
+        ("ploughed", "ploughs", "ploughing", "plowed", "plows", "plowing", "slammed", "slams",
+         "slamming", "drove", "drives", "driving", "rammed", "rams", "ramming", "mowed", "mowing",
+         "barrelled", "barreled", "barrelling", "barreling", "careered", "careering", "careened",
+         "smashed", "smashes"),
+        _INTO_EN,
+    ),
+    # Dutch "reed met zijn auto in op het publiek": "in op" is the separable verb's particle.
+    **dict.fromkeys(("rijdt", "reed", "reden", "rijden", "rijdend"), ("in op",)),
+    **dict.fromkeys(("fonce", "foncé", "foncée"), ("dans", "sur")),
+    **dict.fromkeys(("fuhr", "raste", "rast", "steuerte"), ("in",)),
+}
+_CROWD: Final = re.compile(
+    r"crowds?|pedestrians?|people|famil(?:y|ies)|protesters|demonstrators|marchers|worshippers"
+    r"|shoppers|children|students|cyclists|revell?ers|spectators|onlookers|fans|passers-by"
+    r"|bystanders|market\w*|parade\w*|procession\w*|carnival\w*|festival\w*|menigte|publiek"
+    r"|voetgangers|fietsers|betogers|demonstranten|mensen|gezin\w*|kinderen|\w*markt|terras\w*"
+    r"|optocht\w*|stoet|feestvierders|toeschouwers|foule|passants|manifestants"
+    r"|menschenmenge|fußgänger\w*|passanten|weihnachtsmarkt"
+)
+# Dutch writes the verb in one word when it comes last: "op het publiek ingereden".
+_RAM_COMPOUND: Final = re.compile(r"ingereden|inrijd\w*|inre(?:e|d)\w*")
+_RAM_TEXT: Final = re.compile(r"\b(?:ingereden|inrijd|inree|inred)")
+_RAM_REACH: Final = 6
+
+
+def _driven_into_people(tokens: list[str], i: int) -> str | None:
+    """The verb and its particle when the vehicle of tokens[i] is driven into people."""
+    window = tokens[i + 1 : i + 1 + _RAM_REACH]
+    for particle in _RAM_VERBS[tokens[i]]:
+        words = particle.split()
+        for k in range(len(window) - len(words) + 1):
+            if window[k : k + len(words)] == words:
+                if any(_CROWD.fullmatch(t) for t in window[k + len(words) :]):
+                    return f"{tokens[i]} {particle}"
+                break
+    return None
+
+
+def _vehicle_ramming(tokens: list[str]) -> list[Hit]:
+    """armed_attack cues for a vehicle driven into people ("ploughed into a crowd", "reed in op
+    het publiek", "op demonstranten ingereden")."""
+    found: list[Hit] = []
+    for i, token in enumerate(tokens):
+        if token in _RAM_VERBS:
+            text = _driven_into_people(tokens, i)
+            if text is not None:
+                found.append((i, "armed_attack", text))
+        elif _RAM_COMPOUND.fullmatch(token):
+            around = tokens[max(0, i - _RAM_REACH) : i + _RAM_REACH]
+            if any(_CROWD.fullmatch(t) for t in around):
+                found.append((i, "armed_attack", token))
+    return found
+
+
+# Accident words that a named attack explains: "a tower collapsed after an airstrike", "the
+# bus caught fire when it was hit by a rocket". The cause is an attack word within a few words
+# after a word that gives a cause; an explosion or a blast may be a gas leak and explains nothing.
+_CAUSE: Final = frozenset(
+    {"after", "by", "following", "amid", "in", "from", "when", "na", "nadat", "door", "bij",
+     "toen", "nach", "durch", "bei", "après", "par", "lors"}
+)
+_UNCLEAR_CAUSE: Final = re.compile(r"explo\w*|blasts?|\w*explosie\w*|ontplof\w*|detonat\w*|fire")
+_CAUSE_REACH: Final = 4
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?;])\s+")
+
+
+def _names_attack_cause(tokens: list[str], found: list[Hit]) -> bool:
+    attacks = {
+        i for i, concept, text in found
+        if concept in ("bombing", "armed_attack") and not _UNCLEAR_CAUSE.fullmatch(text)
+        and "accident" not in token_concepts(tokens[i])
+    }
+    return any(
+        tokens[k] in _CAUSE for i in attacks for k in range(max(0, i - _CAUSE_REACH), i)
+    )
+
+
+def _caused_accidents(lowered: str, found: list[Hit]) -> list[Hit]:
+    """Drop accident cues in a sentence that names an attack as their cause."""
+    concepts = {concept for _, concept, _ in found}
+    if "accident" not in concepts or not concepts & {"bombing", "armed_attack"}:
+        return found
+    caused: set[int] = set()
+    start = 0
+    for sentence in _SENTENCE_END.split(lowered):
+        tokens = _WORD_RE.findall(sentence)
+        end = start + len(tokens)
+        local = [(i - start, c, t) for i, c, t in found if start <= i < end]
+        if _names_attack_cause(tokens, local):
+            caused.update(range(start, end))
+        start = end
+    return [hit for hit in found if not (hit[1] == "accident" and hit[0] in caused)]
+
+
+# Ground taken, told loosely ("the Taliban are gaining ground", "rebels sweep through three
+# districts", "IS wint terrein"): labels.md's armed_clash, a group seizing territory. Markets,
+# parties and storms gain ground and sweep through too, so an armed group must be named in the
+# same sentence.
+_GAINS: Final = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "gaining ground", "gain ground", "gains ground", "gained ground", "making gains",
+        "made gains", "make gains", "makes gains", "territorial gains", "sweep through",
+        "sweeps through", "swept through", "sweeping through", "sweep across", "sweeps across",
+        "swept across", "sweeping across", "terrein winnen", "terrein wint", "terrein gewonnen",
+        "terrein won", "terrein wonnen", "wint terrein", "winnen terrein", "won terrein",
+        "wonnen terrein", "opmars",
+        "gagnent du terrain", "gagne du terrain", "vormarsch", "rücken vor", "rückten vor",
+    )
+)
+_GAIN_STARTS: Final = frozenset(words[0] for words in _GAINS)
+_ARMED_GROUP: Final = re.compile(
+    r"taliban|militants?|insurgents?|rebels?|jihadists?|islamists?|troops|army|armies"
+    r"|fighters|militias?|militiamen|guerrillas?|separatists?|\w*shabaab|houthis?|isis|isil"
+    r"|jihadis|paramilitar\w*|opstandelingen|rebellen|troepen|leger|strijders|milities"
+    r"|jihadisten|militanten|soldaten|strijdkrachten|separatisten|rebelles|djihadistes|troupes"
+    r"|armée|truppen|armee|kämpfer|dschihadisten|islamisten|miliz\w*"
+)
+
+
+def _ground_gained(lowered: str, tokens: list[str]) -> list[Hit]:
+    """armed_clash cues for ground gained in a sentence that names an armed group."""
+    found: list[Hit] = []
+    start = 0
+    for sentence in _SENTENCE_END.split(lowered):
+        words = _WORD_RE.findall(sentence)
+        if not any(map(_ARMED_GROUP.fullmatch, words)):
+            start += len(words)
+            continue
+        for i, word in enumerate(words):
+            if word not in _GAIN_STARTS:
+                continue
+            for phrase in _GAINS:
+                if tuple(words[i : i + len(phrase)]) == phrase:
+                    found.append((start + i, "armed_clash", " ".join(phrase)))
+                    break
+        start += len(words)
+    return found
+
+
+# "slams into", "slammed into": a vehicle's motion, not a reaction ("minister slams plan").
+_MOTION: Final = frozenset({"into", "through", "tegen"})
+
+
+def find_cues(lowered: str) -> list[tuple[str, str]]:
+    """(concept, matched text) for the cues in lower-cased text, in order.
+
+    A word may serve several concepts ("journalists" is an official and a protected victim).
+    Beyond single words and phrases: an attack word after an explosive weapon is a bombing only,
+    a vehicle driven into people is an armed attack, ground gained by an armed group is a clash,
+    and an accident word is no cue in a
+    sentence that names an attack as its cause."""
+    tokens = _WORD_RE.findall(lowered)
+    found = _token_hits(tokens)
+    if not _RAM_VERBS.keys().isdisjoint(tokens) or _RAM_TEXT.search(lowered):
+        found.extend(_vehicle_ramming(tokens))
+        found = [
+            hit for hit in found
+            if not (hit[1] == "reaction" and hit[0] + 1 < len(tokens)
+                    and tokens[hit[0] + 1] in _MOTION)
+        ]
+        found.sort(key=lambda hit: hit[0])
+    if not _GAIN_STARTS.isdisjoint(tokens):
+        found.extend(_ground_gained(lowered, tokens))
+        found.sort(key=lambda hit: hit[0])
+    found = _caused_accidents(lowered, _explosive_attacks(found))
+    return [(concept, text) for _, concept, text in found]
 
 
 def has_cue(lowered: str) -> bool:

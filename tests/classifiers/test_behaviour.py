@@ -157,3 +157,66 @@ def test_story_about_violence_is_none(
 ) -> None:
     p = classify_one(classifier, title, summary, language)
     assert p.category == "none", (p.category, p.score, p.why)
+
+
+# Incidents told loosely: through their effect, as a story, or without the usual verb.
+TOLD_LOOSELY = [
+    # A strike told through the collapse it caused: the collapse is no accident.
+    ("bombing", "en", "Office block collapses in Kherson after missile strike",
+     "The building came down after it was hit by a Russian missile on Tuesday; two people died."),
+    ("bombing", "nl", "Kantoorpand in Cherson ingestort na raketaanval",
+     "Het gebouw stortte dinsdag in nadat het door een Russische raket was geraakt; twee doden."),
+    # A vehicle driven into people: an attack on people without a weapon's word.
+    ("armed_attack", "en", "Driver ploughs into crowd at street festival, killing three",
+     "The man drove his car at speed into people watching a parade before police arrested him."),
+    ("armed_attack", "nl", "Automobilist rijdt in op menigte bij straatfeest, drie doden",
+     "De man reed met hoge snelheid in op mensen die naar een optocht keken."),
+    # Ground gained, told loosely.
+    ("armed_clash", "en", "Rebels gaining ground in the east as army pulls back",
+     "Rebel fighters swept through four villages after heavy fighting with government troops."),
+    ("armed_clash", "nl", "Rebellen winnen terrein in het oosten, leger trekt zich terug",
+     "Rebellen rukten op naar vier dorpen na zware gevechten met regeringstroepen."),
+]
+
+
+@pytest.mark.parametrize(("category", "language", "title", "summary"), TOLD_LOOSELY)
+def test_incident_told_loosely(
+    classifier: Classifier, category: str, language: str, title: str, summary: str
+) -> None:
+    assert classify_one(classifier, title, summary, language).category == category
+
+
+KILLED_FOR_WHO_THEY_ARE = [
+    ("en", "Radio host killed for criticising the local militia",
+     "The presenter was shot dead outside his home by two men on a motorbike."),
+    ("nl", "Radiopresentator vermoord vanwege zijn werk",
+     "De presentator werd voor zijn huis doodgeschoten door twee mannen op een motor."),
+]
+
+
+@pytest.mark.parametrize(("language", "title", "summary"), KILLED_FOR_WHO_THEY_ARE)
+def test_killing_for_who_they_are_is_an_incident(
+    classifier: Classifier, language: str, title: str, summary: str
+) -> None:
+    assert classify_one(classifier, title, summary, language).category in (
+        "assassination", "armed_attack"
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "summary"),
+    [
+        ("en", "Lorry ploughs into queue of traffic on motorway",
+         "The driver had fallen asleep at the wheel; two motorists died, police said."),
+        ("nl", "Vrachtwagen rijdt in op file op snelweg",
+         "De chauffeur was in slaap gevallen; twee automobilisten kwamen om, meldt de politie."),
+        ("en", "Opposition party gaining ground in the polls",
+         "The party made gains in every region, a survey showed on Monday."),
+        ("nl", "Oppositiepartij wint terrein in de peilingen",
+         "De partij wint in elke regio, blijkt uit een peiling."),
+    ],
+)
+def test_loose_words_without_an_attack_are_none(
+    classifier: Classifier, language: str, title: str, summary: str
+) -> None:
+    assert classify_one(classifier, title, summary, language).category == "none"
