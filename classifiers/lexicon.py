@@ -309,6 +309,8 @@ class _TokenCueMemo(dict[str, TokenCues]):
 _TOKEN_CUES: Final = _TokenCueMemo()
 
 
+_RECENT_TEXTS: Final = 4096
+"""Headlines and ledes of one classifier batch (2,048 items)."""
 Hit = tuple[int, str, str]
 """(token position, concept, matched text)."""
 
@@ -509,7 +511,14 @@ _MOTION: Final = frozenset({"into", "through", "tegen"})
 
 
 def find_cues(lowered: str) -> list[tuple[str, str]]:
-    """(concept, matched text) for the cues in lower-cased text, in order.
+    """(concept, matched text) for the cues in lower-cased text, in order."""
+    return list(_cues(lowered))
+
+
+@lru_cache(maxsize=_RECENT_TEXTS)
+def _cues(lowered: str) -> tuple[tuple[str, str], ...]:
+    """find_cues, remembered for the texts of the latest batch: the classifier reads the cues of a
+    headline and a lede first to see whether the model is needed at all, then again as features.
 
     A word may serve several concepts ("journalists" is an official and a protected victim).
     Beyond single words and phrases: an attack word after an explosive weapon is a bombing only,
@@ -530,12 +539,12 @@ def find_cues(lowered: str) -> list[tuple[str, str]]:
         found.extend(_ground_gained(lowered, tokens))
         found.sort(key=lambda hit: hit[0])
     found = _caused_accidents(lowered, _explosive_attacks(found))
-    return [(concept, text) for _, concept, text in found]
+    return tuple((concept, text) for _, concept, text in found)
 
 
-def has_cue(lowered: str) -> bool:
-    """Whether lower-cased text holds any cue at all."""
-    return bool(find_cues(lowered))
+def has_cue(*lowered: str) -> bool:
+    """Whether any of these lower-cased texts holds a cue at all."""
+    return any(_cues(text) for text in lowered)
 
 
 def cue_hits(lowered: str) -> dict[str, str]:
