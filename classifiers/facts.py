@@ -10,9 +10,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Final
 
-from classifiers.lexicon import cue_hits, targeted_role
+from classifiers.lexicon import cue_hits, targeted_role, words
 from classifiers.numbers import NUMBER_WORDS, ONE_WORDS, VAGUE_WORDS, parse_count
 
 _TOKEN: Final = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:-[^\W\d_]+)*|[^\w\s]")
@@ -179,6 +180,17 @@ def read_facts(title: str, summary: str, hits: Mapping[str, str] | None = None) 
     lowered = f"{title}. {summary}".lower()
     if hits is None:
         hits = cue_hits(lowered)
+    if not any(map(_KINDS.__getitem__, chain(words(title.lower()), words(summary.lower())))):
+        # No word of dying, wounding or kidnapping (they are all letters, and the word tokens are
+        # this tokeniser's letter tokens): no count to read, most items. The words are the
+        # lexicon's, already read for the cues.
+        return Facts(
+            victim=hits.get("victim_foreign"),
+            target=hits.get("target_foreign"),
+            official=targeted_role(lowered) if "official" in hits else None,
+            violent=hits.get("violent"),
+            unharmed="unharmed" in hits,
+        )
     tokens = _TOKEN.findall(lowered)
     token_kinds = list(map(_KINDS.__getitem__, tokens))
     counts, vague = _counts(tokens, token_kinds)

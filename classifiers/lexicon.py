@@ -516,6 +516,13 @@ def find_cues(lowered: str) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=_RECENT_TEXTS)
+def words(lowered: str) -> tuple[str, ...]:
+    """The word tokens (letters, hyphenated compounds) of lower-cased text, remembered for the texts
+    of the latest batch, which cues and facts both read."""
+    return tuple(_WORD_RE.findall(lowered))
+
+
+@lru_cache(maxsize=_RECENT_TEXTS)
 def _cues(lowered: str) -> tuple[tuple[str, str], ...]:
     """find_cues, remembered for the texts of the latest batch: the classifier reads the cues of a
     headline and a lede first to see whether the model is needed at all, then again as features.
@@ -525,7 +532,7 @@ def _cues(lowered: str) -> tuple[tuple[str, str], ...]:
     a vehicle driven into people is an armed attack, ground gained by an armed group is a clash,
     and an accident word is no cue in a
     sentence that names an attack as its cause."""
-    tokens = _WORD_RE.findall(lowered)
+    tokens = list(words(lowered))
     found = _token_hits(tokens)
     if not _RAM_VERBS.keys().isdisjoint(tokens) or _RAM_TEXT.search(lowered):
         found.extend(_vehicle_ramming(tokens))
