@@ -53,11 +53,13 @@ class Classifier:
             batch = articles[start : start + _BATCH]
             plain = [self._plainly_none(a) for a in batch]
             scored = [a for a, skip in zip(batch, plain, strict=True) if not skip]
-            probas = iter(self._model.pipeline.predict_proba(scored) if scored else ())
+            probas = self._model.pipeline.predict_proba(scored) if scored else np.zeros((0, 0))
+            stories = self._story_scores(scored, probas)
+            verdicts = iter(
+                [self._one(a, p, stories.get(i)) for i, (a, p) in enumerate(zip(scored, probas, strict=True))]
+            )
             out.extend(
-                Prediction(id=a.id, category="none", severity="none", score=1.0)
-                if skip
-                else self._one(a, next(probas))
+                Prediction(id=a.id, category="none", severity="none", score=1.0) if skip else next(verdicts)
                 for a, skip in zip(batch, plain, strict=True)
             )
         return out
@@ -104,16 +106,31 @@ class Classifier:
                 best = int(order[1])
         return self._classes[best], float(scores[best]), cues
 
+    def _story_scores(self, articles: Sequence[Article], probas: np.ndarray) -> dict[int, float]:
+        """The second stage's scores of the articles the first stage will likely call incidents,
+        in one call: the model's fixed cost per call is larger than its cost per row."""
+        if self._model.story is None or not len(articles):
+            return {}
+        likely = np.flatnonzero(1.0 - probas[:, self._none] >= self._model.incident_threshold)
+        if not len(likely):
+            return {}
+        rows = np.vstack([self._story_row(articles[int(i)]) for i in likely])
+        scores = self._model.story.predict_proba(rows)[:, 1]
+        return dict(zip(likely.tolist(), scores.tolist(), strict=True))
+
+    @staticmethod
+    def _story_row(article: Article) -> np.ndarray:
+        return context_row(headline(article), article.summary, has_title=bool(article.title.strip()))
+
     def _story_score(self, article: Article) -> float:
         """P(a story about violence rather than a report of a new incident), from the second
         stage; 0 for models without one."""
         story = self._model.story
         if story is None:
             return 0.0
-        row = context_row(headline(article), article.summary, has_title=bool(article.title.strip()))
-        return float(story.predict_proba(row.reshape(1, -1))[0, 1])
+        return float(story.predict_proba(self._story_row(article).reshape(1, -1))[0, 1])
 
-    def _one(self, article: Article, proba: np.ndarray) -> Prediction:
+    def _one(self, article: Article, proba: np.ndarray, story: float | None = None) -> Prediction:
         text = f"{article.title}. {article.summary}"
         lowered = text.lower()
         hits = self._terms.keyword_hits(text) if self._terms.keywords else {}
@@ -121,7 +138,8 @@ class Classifier:
         if category != "none":
             # labels.md: a story mainly about reactions, politics or an old event is none even if
             # it mentions violence. Read only for incidents: one item in ten.
-            story = self._story_score(article)
+            if story is None:  # an operator keyword made it one
+                story = self._story_score(article)
             if story >= self._model.story_threshold:
                 category, score = "none", story
         if category == "none":
