@@ -145,6 +145,15 @@ async def test_redirects_are_followed_and_limited(feed_server: FeedServer) -> No
 
 
 @pytest.mark.asyncio
+async def test_a_moved_feed_is_followed_to_its_new_place(feed_server: FeedServer) -> None:
+    new = feed_server.add("/new.xml", rss(FOUNDING))
+    old = feed_server.status("/old.xml", 301, headers={"Location": new})
+    result = await fetch(old)
+    assert result.status == "ok" and result.body == rss(FOUNDING)  # type: ignore[attr-defined]
+    assert feed_server.request_count("/new.xml") == 1
+
+
+@pytest.mark.asyncio
 async def test_local_files_take_the_same_path_with_conditional_get(tmp_path: Path) -> None:
     path = tmp_path / "feed.xml"
     path.write_bytes(rss(FOUNDING))
