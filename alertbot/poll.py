@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -116,7 +115,6 @@ class Poller:
         self.extra_subscribers = tuple(extra_subscribers)
         self.jitter = jitter  # in [0, 1); the service injects a random source, tests a fixed one
         self._names = {feed.url: feed.name for feed in config.feeds}
-        self._classifying = threading.Lock()
 
     def due(self, feeds: Sequence[FeedConfig], now: datetime) -> list[FeedConfig]:
         """The feeds not in backoff after errors; the others wait for their next poll time.
@@ -146,6 +144,10 @@ class Poller:
 
         unchanged: list[int] = []  # not modified or failed: nothing to parse, only to record
 
+        def record_unchanged() -> None:
+            run.settle(unchanged, [None] * len(unchanged))
+            unchanged.clear()
+
         def flush() -> None:
             nonlocal waiting_bytes
             # In the config's order, not the order of arrival: which report opens an incident and
@@ -161,8 +163,7 @@ class Poller:
                 if result.status != "ok":
                     unchanged.append(index)
                     if len(unchanged) >= BATCH_FEEDS:
-                        run.settle(unchanged, [None] * len(unchanged))
-                        unchanged.clear()
+                        record_unchanged()
                     continue
                 waiting.append(index)
                 waiting_bytes += len(result.body)
@@ -171,7 +172,7 @@ class Poller:
             if waiting:
                 flush()
             if unchanged:
-                run.settle(unchanged, [None] * len(unchanged))
+                record_unchanged()
             run.fetching_done.set()
             await asyncio.gather(*parsing)
         finally:
@@ -180,8 +181,7 @@ class Poller:
         return run.report()
 
     def classify(self, items: Sequence[FeedItem]) -> list[Prediction]:
-        with self._classifying:  # one batch at a time: the classifier is not known to be thread-safe
-            return self.classifier.classify([article_of(item) for item in items])
+        return self.classifier.classify([article_of(item) for item in items])
 
     def _record_health(
         self,
@@ -228,9 +228,9 @@ class _PollRun:
 
     Settling (the seen-check that counts, placing incidents, marking seen) is one synchronous step
     per batch: two batches, or two feed jobs running side by side, cannot both let the same story
-    through. Classifying runs before it, in a thread, so the event loop (and Telegram) is not held
-    up; what it classifies is a read-only guess at what is new, by text, so a story that comes in
-    from two feeds is classified once.
+    through. Classifying runs before it, in the event loop in chunks (see CLASSIFY_CHUNK); what it
+    classifies is a read-only guess at what is new, by text, so a story that comes in from two
+    feeds is classified once.
     """
 
     def __init__(self, poller: Poller, feeds: Sequence[FeedConfig], *, now: datetime, dry_run: bool) -> None:

@@ -180,18 +180,11 @@ def read_facts(title: str, summary: str, hits: Mapping[str, str] | None = None) 
     lowered = f"{title}. {summary}".lower()
     if hits is None:
         hits = cue_hits(lowered)
-    if not any(map(_KINDS.__getitem__, chain(words(title.lower()), words(summary.lower())))):
-        # No word of dying, wounding or kidnapping (they are all letters, and the word tokens are
-        # this tokeniser's letter tokens): no count to read, most items. The words are the
-        # lexicon's, already read for the cues.
-        return Facts(
-            victim=hits.get("victim_foreign"),
-            target=hits.get("target_foreign"),
-            official=targeted_role(lowered) if "official" in hits else None,
-            violent=hits.get("violent"),
-            unharmed="unharmed" in hits,
-        )
-    tokens = _TOKEN.findall(lowered)
+    # Counts sit next to a word of dying, wounding or kidnapping; those are letters, and the
+    # lexicon's word tokens (already read for the cues) are this tokeniser's letter tokens. Most
+    # items have none, and need no second tokenising.
+    has_kind = any(map(_KINDS.__getitem__, chain(words(title.lower()), words(summary.lower()))))
+    tokens = _TOKEN.findall(lowered) if has_kind else []
     token_kinds = list(map(_KINDS.__getitem__, tokens))
     counts, vague = _counts(tokens, token_kinds)
     kinds = set(token_kinds)

@@ -9,7 +9,7 @@ that should not outweigh it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any, Final
 
@@ -117,6 +117,13 @@ def dense_row(article: Article) -> np.ndarray:
     return row
 
 
+def _hasher(n_features: int, analyzer: Callable[[list[str]], list[str]]) -> HashingVectorizer:
+    """Hashed, l2-normed counts of the strings an analyzer makes of a token list."""
+    return HashingVectorizer(
+        n_features=n_features, analyzer=analyzer, alternate_sign=False, norm="l2", dtype=np.float32
+    )
+
+
 class ArticleFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Stateless: fit does nothing, so the same articles always give the same matrix."""
 
@@ -128,22 +135,10 @@ class ArticleFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.fact_weight = fact_weight
 
     def _words(self) -> HashingVectorizer:
-        return HashingVectorizer(
-            n_features=WORD_FEATURES,
-            analyzer=_words_and_pairs,
-            alternate_sign=False,
-            norm="l2",
-            dtype=np.float32,
-        )
+        return _hasher(WORD_FEATURES, _words_and_pairs)
 
     def _titles(self) -> HashingVectorizer:
-        return HashingVectorizer(
-            n_features=TITLE_FEATURES,
-            analyzer=_title_words,
-            alternate_sign=False,
-            norm="l2",
-            dtype=np.float32,
-        )
+        return _hasher(TITLE_FEATURES, _title_words)
 
     def fit(self, articles: Sequence[Article], y: Any = None) -> ArticleFeatures:
         return self

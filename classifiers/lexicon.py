@@ -530,8 +530,7 @@ def _cues(lowered: str) -> tuple[tuple[str, str], ...]:
     A word may serve several concepts ("journalists" is an official and a protected victim).
     Beyond single words and phrases: an attack word after an explosive weapon is a bombing only,
     a vehicle driven into people is an armed attack, ground gained by an armed group is a clash,
-    and an accident word is no cue in a
-    sentence that names an attack as its cause."""
+    and an accident word is no cue in a sentence that names an attack as its cause."""
     tokens = list(words(lowered))
     found = _token_hits(tokens)
     if not _RAM_VERBS.keys().isdisjoint(tokens) or _RAM_TEXT.search(lowered):
