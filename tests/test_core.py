@@ -1,15 +1,19 @@
-"""The pure core: normalising entries, deciding who gets what, rendering alerts."""
+"""The core: normalising entries, deciding who gets what, rendering alerts, and units of store writes."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from alertbot.config import RegionConfig
 from alertbot.decide import recipients, regions_of
 from alertbot.items import FeedItem, Subscription
 from alertbot.normalise import canonical_link, html_to_text, title_key
 from alertbot.render import TELEGRAM_TEXT_LIMIT, html_to_terminal, render_alert
+from alertbot.store import Store
 from classifiers import Prediction
 
 REGIONS = (
@@ -102,3 +106,19 @@ def test_feed_text_is_escaped_and_long_text_trimmed() -> None:
     assert 'href="https://e.org/?a=&quot;b&quot;"' in text
     tags = re.findall(r"</?([a-z]+)", text)
     assert set(tags) <= {"a", "b", "i"}
+
+
+def test_a_unit_of_store_writes_lands_whole_or_not_at_all(tmp_path: Path) -> None:
+    store = Store(tmp_path / "a.sqlite3")
+    try:
+        first, second = item(), item(title="Bom in Kandahar, vijf doden", link="https://example.org/b")
+        with pytest.raises(RuntimeError), store.unit():
+            store.mark_seen([first], datetime(2026, 11, 27, tzinfo=UTC))
+            raise RuntimeError("crash between two writes of one settle")
+        assert store.unseen([first]) == [first], "the write before the crash was rolled back"
+        with store.unit():
+            store.mark_seen([first], datetime(2026, 11, 27, tzinfo=UTC))
+            store.mark_seen([second], datetime(2026, 11, 27, tzinfo=UTC))
+        assert store.unseen([first, second]) == []
+    finally:
+        store.close()
