@@ -154,6 +154,19 @@ async def test_a_moved_feed_is_followed_to_its_new_place(feed_server: FeedServer
 
 
 @pytest.mark.asyncio
+async def test_a_proxy_from_the_environment_is_used(feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Offices in the field often reach the web only through a proxy. The loopback server answers
+    # a request for an absolute URL as a proxy would; the feed's own host does not exist.
+    feed_server.add("/proxied.xml", rss(FOUNDING))
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", feed_server.base_url)
+    result = await fetch("http://feeds.invalid/proxied.xml")
+    assert result.status == "ok" and result.body == rss(FOUNDING)  # type: ignore[attr-defined]
+    assert feed_server.last_request("/proxied.xml").headers["host"] == "feeds.invalid"
+
+
+@pytest.mark.asyncio
 async def test_local_files_take_the_same_path_with_conditional_get(tmp_path: Path) -> None:
     path = tmp_path / "feed.xml"
     path.write_bytes(rss(FOUNDING))
