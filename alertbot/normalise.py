@@ -96,7 +96,7 @@ def canonical_link(link: str) -> str:
         (parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)
     ):
         host = f"{host}:{parts.port}"
-    query = urlencode(
+    query = parts.query and urlencode(
         [
             (k, v)
             for k, v in parse_qsl(parts.query, keep_blank_values=True)

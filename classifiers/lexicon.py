@@ -279,9 +279,16 @@ def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], str, str]]]:
 _PHRASE_INDEX: Final = _phrase_index()
 
 
+# Nine tokens in ten are no cue at all: one pass of every pattern at once tells, before each
+# concept's own pattern is tried.
+_ANY_SINGLE: Final = re.compile("|".join(f"(?:{p.pattern})" for p in _SINGLE.values()))
+
+
 @lru_cache(maxsize=200_000)
 def token_concepts(token: str) -> tuple[str, ...]:
     """Concepts whose single-word cues match this lower-cased token as a whole."""
+    if not _ANY_SINGLE.fullmatch(token):
+        return ()
     return tuple(c for c, pattern in _SINGLE.items() if pattern.fullmatch(token))
 
 
