@@ -14,6 +14,11 @@ import re
 from functools import lru_cache
 from typing import Final
 
+# Fire traded between two armed sides (labels.md: fighting between armed forces or groups).
+FIRE_EXCHANGE_WORDS: Final = (
+    r"gunfights?\b", r"vuurgevecht\w*", r"feuergefecht\w*", r"schusswechsel\w*",
+)
+
 # concept -> regular expressions for one word each (no groups).
 CUES: Final[dict[str, tuple[str, ...]]] = {
     "kidnapping": (
@@ -92,13 +97,14 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         # Ground taken or held (labels.md: a group seizing territory, an attack beaten off).
         r"captur\w*", r"repel(?:s|led|ling)\b", r"repuls(?:ed|es|ing)\b", r"opgerukt",
         r"oprukk\w*", r"teruggedrongen", r"teruggeslagen", r"afgeslagen",
+        *FIRE_EXCHANGE_WORDS,
     ),
     "unrest": (
         r"protest\w*", r"demonstrat\w*", r"riot\w*", r"rall(?:y|ies)\b",
         r"march(?:ed|ers)\b", r"unrest", r"curfew",
         r"strikers?\b", r"mob\b", r"looting", r"betog\w*", r"demonstr\w*", r"\w*rellen\b",
         r"relschop\w*", r"traangas", r"oproer\w*", r"waterkanon\w*", r"onlusten", r"manifest\w*",
-        r"émeute\w*", r"krawall\w*", r"tränengas", r"unruhen",
+        r"émeute\w*", r"krawall\w*", r"tränengas", r"unruhen", r"sit-ins?", r"sitzblockade\w*",
     ),
     "crime": (
         r"robber\w*", r"robbed", r"carjack\w*", r"theft\w*", r"thie(?:f|ves)\b", r"murder\w*",
@@ -135,7 +141,7 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"konsulat\w*", r"hotels?\b", r"hôtels?\b", r"guesthouse\w*",
 
 
-        r"vn-(?:kantoor|compound|missie)",
+        r"vn-(?:kantoor|compound|missie)", r"diplomatenviertel\w*",
     ),
     "unharmed": (
         r"unharmed", r"unhurt",
@@ -159,7 +165,8 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"überschwemmung\w*", r"entgleis\w*", r"blaze\w*", r"flames", r"tankers?",
         r"kortsluiting", r"gaslek\w*", r"gasexplosie\w*", r"gasexplosion\w*", r"incendie\w*",
         r"obituar\w*", r"boilers?", r"furnaces?", r"fireworks?", r"firecrackers?",
-        r"propane", r"volcan\w*", r"eruptions?", r"tsunamis?", r"overleden", r"overlijden", r"verstorben", r"décès",
+        r"propane", r"chemiefabrie?k\w*", r"chemiewerk\w*", r"gasfles\w*",
+        r"volcan\w*", r"eruptions?", r"tsunamis?", r"overleden", r"overlijden", r"verstorben", r"décès",
     ),
     "reaction": (
         r"urges?", r"warns?", r"warning", r"condemn\w*", r"vows?", r"denies", r"denied",
@@ -202,6 +209,15 @@ _FOR_WHO_THEY_ARE: Final = tuple(
                    "omdat hij werkte")
 )
 
+# Fire exchanged by two armed sides: an armed clash, and no sign that one side chose its victim.
+EXCHANGE_OF_FIRE: Final = (
+    "exchange of fire", "exchanges of fire", "exchanged fire", "exchanging fire", "exchange fire",
+    "exchanges fire", "exchanged heavy fire", "traded fire",
+    "trading fire", "in an encounter", "during an encounter", "killed in encounter",
+    "encounter broke out", "encounter with security forces", "encounter with police",
+    "encounter with the police", "gun battle", "échange de tirs", "échanges de tirs",
+)
+
 # Multi-word cues, literal; the last word matches as a prefix ("aid worker" finds "aid workers").
 PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "kidnapping": ("taken captive", "taken hostage", "forcibly disappeared", "in captivity",
@@ -211,7 +227,9 @@ PHRASES: Final[dict[str, tuple[str, ...]]] = {
                 "frappes aériennes", "car bomb", "truck bomb", "roadside bomb", "blew up",
                 "blown up", "blow up", "blowing up", "blows up", "went off", "air raid",
                 "helicopter gunship", "blew himself", "blew themselves", "blew herself", "goes off"),
-    "armed_attack": ("opened fire", "open fire", "opens fire", "set fire", "set on fire",
+    "armed_attack": ("opened fire", "open fire", "opens fire", "opened indiscriminate fire",
+                     "opened indiscriminately", "opened heavy fire", "opened random fire",
+                     "hacked to death", "set fire", "set on fire",
                      "set alight", "set ablaze", "burned alive", "burnt alive", "levend verbrand",
                      "mounted the curb", "mounted the kerb", "mounted the pavement",
                      "mounted the sidewalk", "car ramming", "vehicle ramming",
@@ -225,7 +243,10 @@ PHRASES: Final[dict[str, tuple[str, ...]]] = {
                     "advanced on", "advanced into", "advancing on", "advancing to", "advancing into",
                     "fended off", "beat back", "beaten back", "drove out", "driven out",
                     "regained control", "recovered control", "took back", "taken back",
-                    "taken over", "rukken op", "rukt op", "rukten op", "rukte op"),
+                    "taken over", "rukken op", "rukt op", "rukten op", "rukte op",
+                    # South Asian English calls a gunfight between police or troops and
+                    # militants an "encounter"; a meeting is never "killed in an encounter".
+                    *EXCHANGE_OF_FIRE),
     "unrest": ("tear gas", "water cannon", "rubber bullet", "gaz lacrymogène"),
     "killed": ("death toll", "om het leven", "ums leben", "shot dead", "stabbed to death",
                "beaten to death", "burned to death", "gunned down", "hacked to death",
@@ -242,10 +263,14 @@ PHRASES: Final[dict[str, tuple[str, ...]]] = {
                        "international organisation", "international organization",
                        "ngo office", "ngo compound", "diplomatic quarter", "diplomatic area",
                        "diplomatic zone", "diplomatic compound", "green zone", "diplomatieke wijk",
-                       "diplomatieke zone", "quartier diplomatique", "diplomatenviertel"),
+                       "diplomatieke zone", "quartier diplomatique"),
     "accident": ("gas leak", "gas explosion", "caught fire", "fire broke out", "short circuit",
                  "dies at", "died at", "died aged", "natural causes", "off the tracks",
-                 "off the rails", "off the road", "uit de rails"),
+                 "off the rails", "off the road", "uit de rails",
+                 # Blasts of stored chemicals, fuel or gas: industrial accidents (labels.md: none).
+                 "chemical plant", "chemical factory", "chemical warehouse", "chemicals plant",
+                 "gas cylinder", "cooking gas", "ammonium nitrate", "storage tank",
+                 "industrial accident", "chemische fabriek", "usine chimique"),
     "unharmed": ("no one", "no casualties", "no injuries", "no deaths", "nobody was",
                  "geen doden", "geen gewonden", "geen slachtoffers", "sain et sauf",
                  "saine et sauve", "sains et saufs", "keine toten", "keine verletzten"),
@@ -439,6 +464,35 @@ _CAUSE_REACH: Final = 4
 _SENTENCE_END: Final = re.compile(r"(?<=[.!?;])\s+")
 
 
+# "Offensive coordinator", "offensive line": a team's attack in American football or basketball,
+# not a military offensive.
+_SPORT_OFFENSE: Final = frozenset(
+    {"coordinator", "coordinators", "line", "lineman", "linemen", "tackle", "tackles", "rebound",
+     "rebounds", "rating", "ratings", "playbook"}
+)
+
+
+def _sport_offensives(tokens: list[str], found: list[Hit]) -> list[Hit]:
+    """Drop the armed_clash reading of "offensive" when a team's game follows it."""
+    return [
+        hit for hit in found
+        if not (hit[1] == "armed_clash" and hit[2] == "offensive" and hit[0] + 1 < len(tokens)
+                and tokens[hit[0] + 1] in _SPORT_OFFENSE)
+    ]
+
+
+def _violence_over_accident(found: list[Hit]) -> list[Hit]:
+    """Drop the accident reading of a word that starts a phrase of violence: "hacked to death"
+    is a killing with a blade, not a cyber attack."""
+    violent = {
+        i for i, concept, text in found
+        if concept in ("armed_attack", "killed") and " " in text
+    }
+    if not violent:
+        return found
+    return [hit for hit in found if not (hit[1] == "accident" and hit[0] in violent)]
+
+
 def _names_attack_cause(tokens: list[str], found: list[Hit]) -> bool:
     attacks = {
         i for i, concept, text in found
@@ -551,8 +605,48 @@ def _cues(lowered: str) -> tuple[tuple[str, str], ...]:
     if not _GAIN_STARTS.isdisjoint(tokens):
         found.extend(_ground_gained(lowered, tokens))
         found.sort(key=lambda hit: hit[0])
-    found = _caused_accidents(lowered, _explosive_attacks(found))
+    if "offensive" in tokens:
+        found = _sport_offensives(tokens, found)
+    found = _caused_accidents(lowered, _violence_over_accident(_explosive_attacks(found)))
     return tuple((concept, text) for _, concept, text in found)
+
+
+_FIRE_EXCHANGED: Final = frozenset(EXCHANGE_OF_FIRE)
+_FIRE_WORD: Final = re.compile("|".join(FIRE_EXCHANGE_WORDS))
+
+
+def fire_exchanged(lowered: str) -> bool:
+    """Whether the text tells of fire traded by two armed sides ("killed in an exchange of fire",
+    "gunfight", "vuurgevecht"): a clash, in which no side chose its victim for who they are."""
+    return any(
+        concept == "armed_clash" and (text in _FIRE_EXCHANGED or _FIRE_WORD.fullmatch(text))
+        for concept, text in find_cues(lowered)
+    )
+
+
+# Explosive cues that also name other things ("a coal mine") cannot tell how an attack was made.
+_AMBIGUOUS_EXPLOSIVE: Final = frozenset({"mine", "mines"})
+# Firearms named without a verb of shooting ("attacked the camp with rifles and grenades").
+_FIREARM: Final = re.compile(
+    r"rifles?|guns?|pistols?|bullets?|kalashnikovs?|ak-\w+|geweer|geweren|vuurwapen\w*"
+    r"|pistool\w*|kogels?|gewehr\w*|fusils?"
+)
+
+
+def attack_by_explosives(lowered: str) -> bool:
+    """Whether the only attack the text tells of is made with explosives: an attack word with no
+    gun, blade or fire ("Maoists attacked a police camp ... hurled crude bombs at it") beside
+    an explosive weapon. labels.md's armed_attack is a non-explosive attack."""
+    found = find_cues(lowered)
+    attacks = [text for concept, text in found if concept == "armed_attack"]
+    return (
+        bool(attacks)
+        and all(_ATTACK_WORD.fullmatch(text) for text in attacks)
+        and any(
+            concept == "bombing" and text not in _AMBIGUOUS_EXPLOSIVE for concept, text in found
+        )
+        and not any(map(_FIREARM.fullmatch, words(lowered)))
+    )
 
 
 def has_cue(*lowered: str) -> bool:

@@ -12,7 +12,14 @@ from classifiers.facts import read_facts
 from classifiers.features import headline, lead
 from classifiers.keywords import KEYWORD_FACTOR, CompiledTerms
 from classifiers.labels import category_words
-from classifiers.lexicon import LEXICON_LANGUAGES, cue_hits, has_cue, targeted_role
+from classifiers.lexicon import (
+    LEXICON_LANGUAGES,
+    attack_by_explosives,
+    cue_hits,
+    fire_exchanged,
+    has_cue,
+    targeted_role,
+)
 from classifiers.places import Gazetteer, default_gazetteer, locate
 from classifiers.severity import judge, raise_one
 from classifiers.train import TrainedModel
@@ -99,11 +106,17 @@ class Classifier:
             # word for such a role ("judge", "stamoudste") naming the victim in the headline or
             # first sentence, a shooting is an armed attack and a blast a bombing: a rank named
             # further down is mostly a source or an investigating officer.
+            # Someone killed in an exchange of fire ("a Maoist commander killed in an encounter
+            # with police") fell in a clash: neither side chose its victim.
             cues = cue_hits(lowered)
-            if "assassination" not in cues and targeted_role(
-                lead(article).lower(), victim_only=True
-            ) is None:
+            if "assassination" not in cues and (
+                targeted_role(lead(article).lower(), victim_only=True) is None
+                or fire_exchanged(lowered)
+            ):
                 best = int(order[1])
+        if self._classes[best] == "armed_attack" and attack_by_explosives(lowered):
+            # labels.md: any explosive attack is a bombing; "attacked" says nothing of the weapon.
+            best = self._classes.index("bombing")
         return self._classes[best], float(scores[best]), cues
 
     def _story_scores(self, articles: Sequence[Article], probas: np.ndarray) -> dict[int, float]:
