@@ -23,7 +23,8 @@ _KILLED: Final = re.compile(
     r"executed|beheaded|bodies|fatalities|lives|levens|gedood\w*|doden|dode|doodt|doodde|doodden|"
     r"doodgeschoten|omgekomen|"
     r"vermoord\w*|gesneuveld|sneuvelden|lichamen|lijken|dodelijke|dodental|tu[ée]e?s?|morts?|"
-    r"assassin[ée]e?s?|décédée?s?|getötet\w*|tote[nr]?|ermordet\w*|starben|gestorben)$"
+    r"assassin[ée]e?s?|décédée?s?|getötet\w*|tote[nr]?|ermordet\w*|starben|gestorben|"
+    r"leben|leven)$"
 )
 _INJURED: Final = re.compile(
     r"^(?:injur\w*|wound\w*|hurt|casualties|gewond\w*|verwond\w*|bless[ée]e?s?|verletzt\w*|"
@@ -59,6 +60,17 @@ _MONTHS: Final = frozenset(
      "septembre", "octobre", "novembre", "décembre", "januar", "februar", "märz", "dezember"}
 )
 _CONJUNCTIONS: Final = frozenset({"and", "en", "et", "und", "or", "of"})
+# "die" and "dies" are German and Dutch articles and pronouns ("die Polizei", "dies sei") far
+# more often than English verbs of dying: in a German item every sentence would report deaths.
+# They are a death word only after a count ("12 die in ...") or before what follows dying in
+# English ("dies of his wounds", "die after").
+_DIE: Final = frozenset({"die", "dies"})
+_AFTER_DYING: Final[dict[str, frozenset[str]]] = {
+    "die": frozenset({"of", "after", "from"}),
+    "dies": frozenset({"of", "after", "from", "in", "at", "when", "as"}),
+}
+_LIFE: Final = frozenset({"leben", "leven"})
+_NOT_ALWAYS_DEATH: Final = _DIE | _LIFE
 _WINDOW_AFTER_COUNT: Final = 6
 _WINDOW_AFTER_VERB: Final = 4
 
@@ -172,10 +184,33 @@ def _counts(
     return found, frozenset(vague)
 
 
-def read_facts(title: str, summary: str, hits: Mapping[str, str] | None = None) -> Facts:
+def _drop_other_senses(tokens: list[str], kinds: list[str | None], *, english: bool) -> None:
+    """Unmark, in place, "die" / "dies" that are not a verb of dying (see _DIE; in an English
+    item always the verb) and "leben" / "leven" (life) outside "ums Leben" / "om het leven"
+    (lost their lives)."""
+    for i, token in enumerate(tokens):
+        if token not in _NOT_ALWAYS_DEATH:
+            continue
+        before = tokens[i - 1] if i > 0 else ""
+        if token in _LIFE:
+            if not (before == "ums" or (before == "het" and i > 1 and tokens[i - 2] == "om")):
+                kinds[i] = None
+            continue
+        if english:
+            continue
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        counted = before[:1].isdigit() or before in NUMBER_WORDS
+        if not counted and after not in _AFTER_DYING[token]:
+            kinds[i] = None
+
+
+def read_facts(
+    title: str, summary: str, hits: Mapping[str, str] | None = None, *, language: str | None = None
+) -> Facts:
     """Counts, victims and targets named in an article's title and summary.
 
     hits: the lexicon's cue_hits for the same text, when the caller already has them.
+    language: the item's language code; in English, "die" is always the verb.
     """
     lowered = f"{title}. {summary}".lower()
     if hits is None:
@@ -186,6 +221,8 @@ def read_facts(title: str, summary: str, hits: Mapping[str, str] | None = None) 
     has_kind = any(map(_KINDS.__getitem__, chain(words(title.lower()), words(summary.lower()))))
     tokens = _TOKEN.findall(lowered) if has_kind else []
     token_kinds = list(map(_KINDS.__getitem__, tokens))
+    if not _NOT_ALWAYS_DEATH.isdisjoint(tokens):
+        _drop_other_senses(tokens, token_kinds, english=(language or "")[:2].lower() == "en")
     counts, vague = _counts(tokens, token_kinds)
     kinds = set(token_kinds)
     death = "killed" in kinds

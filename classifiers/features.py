@@ -106,7 +106,7 @@ def dense_row(article: Article) -> np.ndarray:
     hits: dict[str, str] = {}
     for concept, text in (*title_cues, *body_cues):
         hits.setdefault(concept, text)
-    facts = read_facts(title, article.summary, hits)
+    facts = read_facts(title, article.summary, hits, language=article.language)
     killed = facts.killed or 0
     row[2 * offset :] = (
         1 <= killed <= 2, 3 <= killed <= 9, killed >= 10, facts.death_mentioned,

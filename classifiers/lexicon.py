@@ -38,7 +38,12 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"granaat\w*", r"\w*raket\w*", r"mortier\w*", r"\w*luchtaanval\w*", r"ontplof\w*",
         r"beschieting\w*", r"bombe\w*", r"attentat\w*", r"kamikaze", r"roquette\w*", r"obus\b",
         r"sprengs\w*", r"selbstmordattentäter\w*", r"luftangriff\w*",
-        r"anschlag\w*", r"aanslag\w*",
+        r"anschl[aä]g\w*", r"aanslag\w*",
+        # German and Dutch put the weapon before the attack word in one compound
+        # ("Selbstmordanschlag", "Autobombe", "Drohnenangriff", "terreuraanslag"); plain
+        # "Anschlag" / "aanslag" stay bombing cues as before.
+        r"\w*(?:bomben|sprengstoff|selbstmord|terror)anschl[aä]g\w*", r"\w*bomben?\b",
+        r"\w*(?:drohnen|raketen|granat|mörser)angriff\w*", r"\w*(?:terreur|zelfmoord)aanslag\w*",
         # War-report words for strikes from the air or by guns (labels.md: shelling, air strikes).
         r"artiller\w*", r"warplanes?", r"gevechtsvliegtuig\w*", r"bombardement\w*",
         r"gebombardeerd", r"bombardeer\w*", r"\w*granaten\b", r"landmijn\w*", r"droneaanval\w*",
@@ -52,7 +57,9 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"steekpartij\w*", r"neergestoken", r"\w*aanval\w*", r"gewapende\w*", r"bloedbad\w*",
         r"hinderlaag", r"fusillade\w*", r"tireurs?\b",
         r"armés?\b", r"poignard\w*", r"schüsse\w*", r"schütze\w*", r"bewaffnete\w*",
-        r"messer\w*", r"angriff\w*", r"überfall\w*", r"attaque\w*",
+        r"messer\w*", r"\w*angriff\w*", r"überfall\w*", r"attaque\w*",
+        r"\w*(?:brand|messer)anschl[aä]g\w*", r"\w*(?:brand|mes)aanslag\w*", r"attacke\w*",
+        r"\w*schießerei\w*", r"erschoss\w*", r"erstochen", r"schusswaffe\w*",
     ),
     "assassination": (
         r"assassin\w*",
@@ -90,10 +97,10 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"clash\w*", r"fighting\b", r"battl\w*", r"offensive\w*", r"troops\b", r"insurgents?\b",
         r"recaptur\w*", r"retak\w*", r"retook", r"overr[au]n\b", r"firefight\w*",
         r"militants?\b", r"fighters\b",
-        r"gevecht\w*", r"strijd\w*", r"versla\w*",
+        r"\w*gevecht\w*", r"strijd\w*", r"versla\w*",
         r"offensief\w*", r"veroverd\w*", r"herover\w*", r"troepen\w*", r"strijders?\b",
         r"militanten\b", r"opstandelingen\b", r"combats?\b", r"affrontements?\b", r"offensive\b",
-        r"kämpf\w*", r"gefecht\w*", r"erober\w*", r"truppen\w*", r"kämpfer\w*",
+        r"kämpf\w*", r"\w*gefecht\w*", r"erober\w*", r"truppen\w*", r"kämpfer\w*",
         # Ground taken or held (labels.md: a group seizing territory, an attack beaten off).
         r"captur\w*", r"repel(?:s|led|ling)\b", r"repuls(?:ed|es|ing)\b", r"opgerukt",
         r"oprukk\w*", r"teruggedrongen", r"teruggeslagen", r"afgeslagen",
@@ -112,7 +119,9 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"extortion\w*", r"detain\w*", r"overval\w*", r"berov\w*", r"\w*moord\w*", r"bende\w*",
         r"gearresteerd", r"aangehouden", r"aanhouding\w*", r"verdachten?\b", r"\w*terreurverdachte\w*",
         r"suspects\b", r"opgepakt", r"verijdeld", r"complot\w*", r"arrestat\w*",
-        r"braquage\w*", r"meurtr\w*", r"arrêt[ée]s?\b", r"déjoué\w*", r"raub\w*", r"mord\b",
+        r"braquage\w*", r"meurtr\w*", r"arrêt[ée]s?\b", r"déjoué\w*",
+        # "Raub", "Raubüberfall", but not "Raubbau" (overexploitation).
+        r"raub(?:e|es|s|überf\w*|mord\w*|tat\w*|zug\w*)?\b", r"\w*räuber\w*", r"mord\b",
         r"festgenommen", r"vereitelt",
     ),
     "killed": (
@@ -121,7 +130,7 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"lives\b", r"gedood\w*", r"doden\b", r"dode\b", r"omgekomen",
         r"vermoord\w*", r"dodelijke", r"gesneuveld\w*", r"sneuvelden", r"doodgeschoten",
         r"dodental", r"lichamen", r"lijken", r"tués?\b", r"tuées?\b", r"morts?\b", r"assassinés?\b",
-        r"getötet\w*", r"tote\w*\b", r"starben",
+        r"getötet\w*", r"tote\w*\b", r"starben", r"erschoss\w*", r"erstochen", r"todesopfer\w*",
     ),
     "injured": (
         r"injur\w*", r"wound\w*", r"hurt\b", r"casualt\w*", r"gewond\w*", r"verwond\w*",
@@ -187,6 +196,10 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"ongeluk\w*", r"pourparlers", r"paix\b", r"élections?\b", r"procès", r"gespräch\w*",
         r"frieden\w*", r"wahl\w*", r"prozess\w*", r"gericht\w*", r"negotiat\w*", r"onderhandel\w*",
         r"investigat\w*", r"inquiry", r"report\b", r"vaccin\w*", r"covid\w*", r"pandemic",
+        # Fiction and sport in German and Dutch: a "Mord" in a "Tatort" episode is no incident.
+        r"krimi\w*", r"tatort\w*", r"komödie\w*", r"spielfilm\w*", r"thriller\w*",
+        r"(?:fernseh|tv|krimi|netflix|dramen)-?serie\w*", r"saison\w*", r"liga\b", r"bundesliga\w*",
+        r"speelfilm\w*", r"misdaadserie\w*", r"komedie\w*", r"seizoen\w*", r"competitie\w*",
     ),
 }
 
@@ -234,7 +247,8 @@ PHRASES: Final[dict[str, tuple[str, ...]]] = {
                      "mounted the curb", "mounted the kerb", "mounted the pavement",
                      "mounted the sidewalk", "car ramming", "vehicle ramming",
                      "armed men", "in brand gestoken", "hommes armés", "vuur geopend",
-                     "het vuur"),
+                     "het vuur", "feuer eröffnet", "eröffneten das feuer", "eröffnete das feuer",
+                     "das feuer eröffnet"),
     "assassination": ("targeted killing", "sticky bomb", "magnetic bomb", "hit man", "hit men",
                       *_FOR_WHO_THEY_ARE),
     "official": ("police chief", "tribal elder", "district chief", "district governor"),
@@ -370,7 +384,7 @@ def _token_hits(tokens: list[str]) -> list[Hit]:
 # Attack words that an explosive weapon before them ("rocket attack", "bomb attack",
 # "raketaanval") makes a bombing: labels.md's armed_attack is a non-explosive attack.
 _GOES_OFF: Final = frozenset({"went off", "goes off"})
-_ATTACK_WORD: Final = re.compile(r"attack\w*|assault\w*|\w*aanval\w*|angriff\w*|attaque\w*")
+_ATTACK_WORD: Final = re.compile(r"attack\w*|assault\w*|\w*aanval\w*|\w*angriff\w*|attaque\w*")
 
 
 def _explosive_attacks(found: list[Hit]) -> list[Hit]:
@@ -567,6 +581,37 @@ def _ground_gained(lowered: str, tokens: list[str]) -> list[Hit]:
     return found
 
 
+# A struggle "for" or "about" something ("kämpft um ihr Amt", "für eine Willkommenskultur
+# kämpfen", "strijd om de titel", "strijden voor hun rechten") is a metaphor, not a clash, unless
+# the sentence names an armed group or someone killed or hurt ("bei Kämpfen um die Stadt starben").
+_STRUGGLE: Final = frozenset(
+    {"kämpft", "kämpfte", "kämpften", "kämpfen", "kämpfst", "gekämpft", "strijd", "strijdt",
+     "strijden", "strijdend"}
+)
+_FOR: Final = frozenset({"für", "um", "voor", "om", "gegen", "tegen"})
+_FOR_BEFORE: Final = 3
+_FOR_AFTER: Final = 7  # German puts the object between the verb and "um": "kämpft ab Montag um"
+_HARM: Final = frozenset({"killed", "injured"})
+
+
+def _metaphoric_struggles(lowered: str, found: list[Hit]) -> list[Hit]:
+    """Drop the armed_clash reading of a struggle verb for or about something (see _STRUGGLE)."""
+    drop: set[int] = set()
+    start = 0
+    for sentence in _SENTENCE_END.split(lowered):
+        tokens = _WORD_RE.findall(sentence)
+        end = start + len(tokens)
+        local = [(i - start, c) for i, c, _ in found if start <= i < end]
+        armed = any(map(_ARMED_GROUP.fullmatch, tokens)) or any(c in _HARM for _, c in local)
+        for i, concept in local:
+            if armed or concept != "armed_clash" or tokens[i] not in _STRUGGLE:
+                continue
+            if not _FOR.isdisjoint(tokens[max(0, i - _FOR_BEFORE) : i + _FOR_AFTER]):
+                drop.add(start + i)
+        start = end
+    return [hit for hit in found if not (hit[1] == "armed_clash" and hit[0] in drop)]
+
+
 # "slams into", "slammed into": a vehicle's motion, not a reaction ("minister slams plan").
 _MOTION: Final = frozenset({"into", "through", "tegen"})
 
@@ -608,6 +653,8 @@ def _cues(lowered: str) -> tuple[tuple[str, str], ...]:
     if "offensive" in tokens:
         found = _sport_offensives(tokens, found)
     found = _caused_accidents(lowered, _violence_over_accident(_explosive_attacks(found)))
+    if not _STRUGGLE.isdisjoint(tokens):
+        found = _metaphoric_struggles(lowered, found)
     return tuple((concept, text) for _, concept, text in found)
 
 
@@ -666,7 +713,12 @@ _SPEECH: Final = frozenset(
     {"said", "says", "say", "told", "confirmed", "added", "stated", "reported", "announced",
      "zei", "zegt", "zeggen", "meldt", "melden", "aldus", "bevestigt", "bevestigde", "verklaarde",
      "déclaré", "affirmé", "sagte", "sagt", "erklärte", "bestätigte", "spokesman", "spokesperson",
-     "revealed", "claimed", "quoted", "condemned", "condemns", "informed", "disclosed"}
+     "revealed", "claimed", "quoted", "condemned", "condemns", "informed", "disclosed",
+     # German and Dutch sources: "teilte die Polizei mit", "Aktivisten machen Russland
+     # verantwortlich", "meldde de burgemeester".
+     "teilte", "teilten", "berichtete", "berichteten", "meldete", "meldeten", "machen",
+     "machten", "sprach", "sprachen", "zufolge", "meldde", "meldden", "stelde", "stelden",
+     "zeiden", "verklaarden"}
 )
 _ATTRIBUTION: Final = frozenset({"according", "volgens", "selon", "laut", "quoted", "citing"})
 

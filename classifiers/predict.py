@@ -165,7 +165,7 @@ class Classifier:
             self._prefer,
         )
         cues = cues if cues is not None else cue_hits(lowered)
-        facts = read_facts(article.title, article.summary, cues)
+        facts = read_facts(article.title, article.summary, cues, language=article.language)
         major = location.place if location.major else None
         judgement = judge(category, facts, major_city=major, capital=location.capital)
         why: list[str] = []

@@ -28,7 +28,7 @@ from classifiers.features import ArticleFeatures, KnownColumns, headline
 from classifiers.labels import CATEGORIES, SEVERITIES
 from classifiers.types import Article
 
-MODEL_FORMAT: Final = "alertbot-incident-4"
+MODEL_FORMAT: Final = "alertbot-incident-5"
 """Bumped whenever features or pipeline classes change: files of another format are retrained
 from their data, never unpickled into code that does not match them."""
 CV_FOLDS: Final = 3
