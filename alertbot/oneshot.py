@@ -62,6 +62,8 @@ def print_report(report: PollReport, out: TextIO, *, as_json: bool, dry_run: boo
     joined = sum(1 for alert in report.alerts if alert.joined)
     more = f", {joined} more reports of incidents already known" if joined else ""
     print(f"{report.new_items} new items, {len(report.alerts) - joined} incidents{more}", file=out)
+    if report.held:
+        print(f"{report.held} items held for the next poll: the classifier failed on them (see the log)", file=out)
     if dry_run:  # nothing will be sent, so show here what would have been
         for alert in report.alerts:
             print("\n" + html_to_terminal(render_alert(alert.item, alert.prediction, alert.regions)), file=out)

@@ -85,6 +85,7 @@ class PollReport:
     feeds: list[FeedReport] = field(default_factory=list)
     alerts: list[DecidedAlert] = field(default_factory=list)
     new_items: int = 0
+    held: int = 0  # new items the classifier failed on: not marked seen, tried again next poll
 
 
 def article_of(item: FeedItem) -> Article:
@@ -180,8 +181,19 @@ class Poller:
                 task.cancel()
         return run.report()
 
-    def classify(self, items: Sequence[FeedItem]) -> list[Prediction]:
-        return self.classifier.classify([article_of(item) for item in items])
+    def classify(self, items: Sequence[FeedItem]) -> list[Prediction | None]:
+        """Verdicts in order; None for an item the classifier fails on (a bug for one odd text).
+
+        Such an item is held back, not marked seen, and tried again at the next poll, so that it
+        is neither lost nor in the way of the others' alerts."""
+        articles = [article_of(item) for item in items]
+        try:
+            return list(self.classifier.classify(articles))
+        except Exception:  # whatever it was, it is found again and logged item by item below
+            if len(articles) == 1:
+                log.exception("the classifier failed on %r (%s); held for the next poll", items[0].title, items[0].link)
+                return [None]
+            return [verdict for item in items for verdict in self.classify([item])]
 
     def _record_health(
         self,
@@ -244,11 +256,12 @@ class _PollRun:
         self.healths = {} if dry_run else self.store.feed_healths()
         self.states = self.store.feed_states()  # one query for the validators of every feed
         self._taken: set[str] = set()  # seen keys of the new items settled so far in this poll
-        self._predicted: dict[TextKey, Prediction] = {}
+        self._predicted: dict[TextKey, Prediction | None] = {}
         self._classifying: dict[TextKey, asyncio.Task[None]] = {}
         self._feed_reports: dict[int, FeedReport] = {}
         self._alerts: list[DecidedAlert] = []
         self._new_items = 0
+        self._held = 0
         self._placer: _IncidentPlacer | None = None
 
     def got(self, index: int) -> Fetched:
@@ -338,15 +351,18 @@ class _PollRun:
                 self.poller._record_health(
                     feed, result, before, failed=status == "error", error=error, new=len(new), now=self.now
                 )
+        verdicts = [(item, self._verdict(item)) for item in new_items]
+        new_items = [item for item, verdict in verdicts if verdict is not None]
+        self._held += len(verdicts) - len(new_items)
         self._new_items += len(new_items)
-        incidents = [(item, p) for item in new_items if (p := self._verdict(item)).is_incident]
+        incidents = [(item, p) for item, p in verdicts if p is not None and p.is_incident]
         if incidents:
             placer = self._placer_for([_when(item, self.now) for item, _ in incidents])
             self._alerts.extend(placer.place(item, prediction) for item, prediction in incidents)
         if new_items and not self.dry_run:
             self.store.mark_seen(new_items, self.now, keys)
 
-    def _verdict(self, item: FeedItem) -> Prediction:
+    def _verdict(self, item: FeedItem) -> Prediction | None:
         key = _text_key(item)
         if key not in self._predicted:
             # Cannot happen: an item new now was new when its batch was taken, and taking waited
@@ -367,7 +383,7 @@ class _PollRun:
 
     def report(self) -> PollReport:
         feeds = [self._feed_reports[i] for i in range(len(self.feeds)) if i in self._feed_reports]
-        return PollReport(feeds=feeds, alerts=self._alerts, new_items=self._new_items)
+        return PollReport(feeds=feeds, alerts=self._alerts, new_items=self._new_items, held=self._held)
 
 
 class _SeenKeys:
