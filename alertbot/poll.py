@@ -332,13 +332,21 @@ class _PollRun:
     ) -> None:
         if keys is None:
             keys = _SeenKeys([item for result in parsed if result for item in result.items])
-        new_items: list[FeedItem] = []
+        # One question to the store for the whole batch, in the feeds' order, so that an item in
+        # two feeds is new in the first of them only, as if asked feed by feed.
+        asked = [
+            item
+            for feed_items in parsed
+            if feed_items
+            for item in feed_items.items
+            if maybe_new is None or id(item) in maybe_new
+        ]
+        new_items = self.store.unseen(asked, self._taken, keys)
+        new_ids = {id(item) for item in new_items}
         for index, feed_items in zip(indexes, parsed, strict=True):
             feed, result = self.feeds[index], self.got(index)
             items = feed_items.items if feed_items else ()
-            asked = items if maybe_new is None else [item for item in items if id(item) in maybe_new]
-            new = self.store.unseen(asked, self._taken, keys)
-            new_items.extend(new)
+            new = [item for item in items if id(item) in new_ids]
             problem = feed_items.problem if feed_items else None
             status, error = result.status, result.error
             if feed_items is not None and not items and problem:
