@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import pairwise
 from typing import Final
 
 from classifiers.lexicon import cue_hits, targeted_role, words
@@ -21,7 +21,7 @@ _TOKEN: Final = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:-[^\W\d_]+)*|[^\w\s]")
 _KILLED: Final = re.compile(
     r"^(?:killed|kill|kills|killing|dead|died|die|dies|deaths?|slain|murdered|massacred|"
     r"executed|beheaded|bodies|fatalities|lives|levens|gedood\w*|doden|dode|doodt|doodde|doodden|"
-    r"doodgeschoten|omgekomen|"
+    r"doodgeschoten|omgekomen|omgebracht|overleed|overleden|dood|geneutraliseerd|"
     r"vermoord\w*|gesneuveld|sneuvelden|lichamen|lijken|dodelijke|dodental|tu[ée]e?s?|morts?|"
     r"assassin[ée]e?s?|décédée?s?|getötet\w*|tote[nr]?|ermordet\w*|starben|gestorben|"
     r"leben|leven)$"
@@ -45,7 +45,7 @@ _QUALIFIERS: Final = frozenset(
      "to", "another", "zeker", "minstens", "ten", "minste", "ongeveer", "bijna", "meer", "dan",
      "ruim", "circa", "au", "moins", "environ", "près", "de", "mindestens", "etwa", "fast", "über",
      "rose", "risen", "toll", "tol", "bilan", "climbed", "stood", "stands", "is", "was", "had",
-     "has", "now", "op", "naar"}
+     "has", "now", "op", "naar", "van"}
 )
 _NEGATIONS: Final = frozenset({"no", "geen", "keine", "kein", "aucun", "aucune", "niemand", "nobody"})
 _AGE_WORDS: Final = frozenset(
@@ -71,6 +71,12 @@ _AFTER_DYING: Final[dict[str, frozenset[str]]] = {
 }
 _LIFE: Final = frozenset({"leben", "leven"})
 _NOT_ALWAYS_DEATH: Final = _DIE | _LIFE
+# Words that name a death or an injury only beside others: Dutch "kwamen om" (died; "om te"
+# is "in order to") and "naar het ziekenhuis gebracht", English "taken to hospital".
+_CAME: Final = frozenset({"kwam", "kwamen", "komt", "komen"})
+_HOSPITAL: Final = frozenset({"ziekenhuis", "ziekenhuizen"})
+_IN_CONTEXT: Final = _CAME | _HOSPITAL
+_TO_HOSPITAL: Final = frozenset({("naar", "het"), ("naar", "een"), ("to", "the"), ("to", "a")})
 _WINDOW_AFTER_COUNT: Final = 6
 _WINDOW_AFTER_VERB: Final = 4
 
@@ -204,13 +210,97 @@ def _drop_other_senses(tokens: list[str], kinds: list[str | None], *, english: b
             kinds[i] = None
 
 
+def _mark_in_context(tokens: list[str], kinds: list[str | None]) -> None:
+    """Mark, in place, the death of "kwamen om" and the injury of "(taken) to hospital"."""
+    for i, token in enumerate(tokens):
+        before = tokens[i - 1] if i > 0 else ""
+        if token == "om" and before in _CAME:
+            after = tokens[i + 1] if i + 1 < len(tokens) else "."
+            if after != "te":
+                kinds[i] = "killed"
+        elif token in _HOSPITAL and (before == "to" or tuple(tokens[max(0, i - 2) : i]) in _TO_HOSPITAL):
+            kinds[i] = "injured"
+
+
+# Nationality adjectives (Dutch and English) -> country: "Italiaanse priester ontvoerd in Niger"
+# names a foreigner as the victim (labels.md: critical) when the incident is in another country.
+_NATIONALITIES: Final[dict[str, str]] = {
+    **{word: country for country, spellings in {
+        "Italy": ("italiaanse", "italiaan", "italian"),
+        "Austria": ("oostenrijkse", "oostenrijker", "austrian"),
+        "France": ("franse", "fransman", "french"),
+        "Germany": ("duitse", "duitser", "german"),
+        "Netherlands": ("nederlandse", "nederlander", "dutch"),
+        "Belgium": ("belgische", "belg", "belgian"),
+        "United Kingdom": ("britse", "brit", "british"),
+        "United States": ("amerikaanse", "amerikaan", "american"),
+        "Spain": ("spaanse", "spanjaard", "spanish"),
+        "Switzerland": ("zwitserse", "zwitser", "swiss"),
+        "Sweden": ("zweedse", "zweed", "swedish"),
+        "Norway": ("noorse", "noor", "norwegian"),
+        "Denmark": ("deense", "deen", "danish"),
+        "Ireland": ("ierse", "ier", "irish"),
+        "Poland": ("poolse", "polish"),
+        "Portugal": ("portugese", "portuguese"),
+        "Canada": ("canadese", "canadian"),
+        "Australia": ("australische", "australian"),
+        "Japan": ("japanse", "japanese"),
+        "South Korea": ("zuid-koreaanse",),
+        "China": ("chinese",),
+        "Russia": ("russische", "russian"),
+        "Turkey": ("turkse", "turkish"),
+        "India": ("indiase", "indian"),
+        "Pakistan": ("pakistaanse", "pakistani"),
+        "Finland": ("finse", "finnish"),
+        "Czechia": ("tsjechische", "czech"),
+        "Romania": ("roemeense", "romanian"),
+    }.items() for word in spellings},
+}
+# Civilians a nationality may name as victims; soldiers and fighters are parties to a conflict.
+_CIVILIAN: Final = re.compile(
+    r"man|vrouw|mannen|vrouwen|burgers?|onderdanen|onderdaan|toeristen|toerist|priester|non"
+    r"|missionaris\w*|pater|zuster|ingenieurs?|arts|artsen|verpleegkundige\w*|leraar|lerares"
+    r"|studenten|student[e]?|zakenman|zakenmannen|echtpaar|stel|gezin|familie|kinderen|kind"
+    r"|meisje|jongen|medewerkers?|werknemers?|onderzoekers?|wetenschappers?|hulpverlen\w*"
+    r"|vrijwilligers?|reizigers?|fotograaf|cameraman|journalist\w*|expat\w*"
+    r"|m[ae]n|wom[ae]n|citizens?|nationals?|tourists?|priests?|nuns?|missionar(?:y|ies)"
+    r"|engineers?|doctors?|nurses?|teachers?|students?|businessm[ae]n|couples?|family|families"
+    r"|children|child|girls?|boys?|workers?|employees?|researchers?|volunteers?|travell?ers?"
+    r"|photographers?|hikers?|contractors?"
+)
+
+
+def foreign_national(lowered: str, country: str | None) -> str | None:
+    """"<nationality> <civilian>" when the nationality is not the incident's country."""
+    if country is None:
+        return None
+    tokens = words(lowered)
+    for token, following in pairwise(tokens):
+        home = _NATIONALITIES.get(token)
+        if home is not None and home != country and _CIVILIAN.fullmatch(following):
+            return f"{token} {following}"
+    return None
+
+
+_GENERIC_VIOLENCE: Final = re.compile(r"geweld\w*|violen\w*|gewalt\w*")
+# Violence denied ("de betoging verliep zonder geweld"): the generic word is no sign of it.
+_NO_VIOLENCE: Final = ("zonder geweld", "geen geweld", "without violence", "no violence",
+                       "ohne gewalt", "keine gewalt", "sans violence")
+
+
 def read_facts(
-    title: str, summary: str, hits: Mapping[str, str] | None = None, *, language: str | None = None
+    title: str,
+    summary: str,
+    hits: Mapping[str, str] | None = None,
+    *,
+    language: str | None = None,
+    country: str | None = None,
 ) -> Facts:
     """Counts, victims and targets named in an article's title and summary.
 
     hits: the lexicon's cue_hits for the same text, when the caller already has them.
     language: the item's language code; in English, "die" is always the verb.
+    country: the incident's country, when known: a national of another one is a foreigner.
     """
     lowered = f"{title}. {summary}".lower()
     if hits is None:
@@ -218,9 +308,13 @@ def read_facts(
     # Counts sit next to a word of dying, wounding or kidnapping; those are letters, and the
     # lexicon's word tokens (already read for the cues) are this tokeniser's letter tokens. Most
     # items have none, and need no second tokenising.
-    has_kind = any(map(_KINDS.__getitem__, chain(words(title.lower()), words(summary.lower()))))
+    every = (*words(title.lower()), *words(summary.lower()))
+    context = not _IN_CONTEXT.isdisjoint(every)
+    has_kind = context or any(map(_KINDS.__getitem__, every))
     tokens = _TOKEN.findall(lowered) if has_kind else []
     token_kinds = list(map(_KINDS.__getitem__, tokens))
+    if context:
+        _mark_in_context(tokens, token_kinds)
     if not _NOT_ALWAYS_DEATH.isdisjoint(tokens):
         _drop_other_senses(tokens, token_kinds, english=(language or "")[:2].lower() == "en")
     counts, vague = _counts(tokens, token_kinds)
@@ -231,20 +325,25 @@ def read_facts(
     unharmed = unharmed_cue is not None
     killed = counts.get("killed")
     injured = counts.get("injured")
-    if unharmed_cue and unharmed_cue.startswith(("no ", "nobody", "geen", "keine")):
+    if unharmed_cue and unharmed_cue.startswith(
+        ("no ", "nobody", "geen", "keine", "niemand", "raakte niemand", "werd niemand")
+    ):
         # "no one was killed": the death word is there, the death is not.
         death = death and killed is not None
         injury = injury and injured is not None
+    violent = hits.get("violent")
+    if violent and _GENERIC_VIOLENCE.fullmatch(violent) and any(p in lowered for p in _NO_VIOLENCE):
+        violent = None  # "verliep zonder geweld"
     return Facts(
         killed=killed,
         injured=injured,
         kidnapped=counts.get("kidnapped"),
         death_mentioned=death,
         injury_mentioned=injury,
-        victim=hits.get("victim_foreign"),
+        victim=hits.get("victim_foreign") or foreign_national(lowered, country),
         target=hits.get("target_foreign"),
         official=targeted_role(lowered) if "official" in hits else None,
-        violent=hits.get("violent"),
+        violent=violent,
         unharmed=unharmed,
         vague=vague,
     )

@@ -90,7 +90,10 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"sjeik\w*", r"procureurs?", r"chefs?", r"religieu\w*", r"préfets?",
         r"candidat\w*", r"députés?", r"\w*ältester?", r"geistliche\w*", r"\w*chef\w*",
         r"aktivist\w*", r"anführer\w*", r"imame[n]?", r"ayatollah\w*", r"rector\w*",
-        r"wethouder\w*", r"gedeputeerde\w*", r"ministers?", r"minister\w*", r"maire\w*",
+        r"wethouder\w*", r"gedeputeerde\w*",
+        # Council members: "raadslid", "gemeenteraadsleden", "councilman".
+        r"\w*raadsl(?:id|eden)\b", r"councilm[ae]n\b",
+        r"councilwom[ae]n\b", r"ministers?", r"minister\w*", r"maire\w*",
         r"juge\w*", r"journaliste\w*", r"richter\w*", r"reporter\w*",
     ),
     "armed_clash": (
@@ -146,7 +149,8 @@ CUES: Final[dict[str, tuple[str, ...]]] = {
         r"icrc", r"msf\b",
     ),
     "target_foreign": (
-        r"embass\w*", r"consulat\w*", r"ambassade\w*", r"consulaat\w*", r"botschaft\w*",
+        # "ambassade" but not "ambassadeur": an ambassador is a person, not a place attacked.
+        r"embass\w*", r"consulat\w*", r"ambassade(?!ur)\w*", r"consulaat\w*", r"botschaft\w*",
         r"konsulat\w*", r"hotels?\b", r"hôtels?\b", r"guesthouse\w*",
 
 
@@ -286,7 +290,9 @@ PHRASES: Final[dict[str, tuple[str, ...]]] = {
                  "gas cylinder", "cooking gas", "ammonium nitrate", "storage tank",
                  "industrial accident", "chemische fabriek", "usine chimique"),
     "unharmed": ("no one", "no casualties", "no injuries", "no deaths", "nobody was",
-                 "geen doden", "geen gewonden", "geen slachtoffers", "sain et sauf",
+                 "geen doden", "geen gewonden", "geen slachtoffers", "niemand raakte",
+                 "niemand werd", "niemand is", "niemand gewond", "raakte niemand", "werd niemand",
+                 "sain et sauf",
                  "saine et sauve", "sains et saufs", "keine toten", "keine verletzten"),
     "violent": ("tear gas", "water cannon", "rubber bullet", "set fire", "gaz lacrymogène",
                 "at knifepoint", "with guns"),
@@ -718,13 +724,36 @@ _SPEECH: Final = frozenset(
      # verantwortlich", "meldde de burgemeester".
      "teilte", "teilten", "berichtete", "berichteten", "meldete", "meldeten", "machen",
      "machten", "sprach", "sprachen", "zufolge", "meldde", "meldden", "stelde", "stelden",
-     "zeiden", "verklaarden"}
+     "zeiden", "verklaarden",
+     # A role that wants, pleads or is summoned speaks or is spoken to: "Burgemeester wil
+     # samenscholingsverbod", "ambassadeur ontboden", "minister wants tougher sentences".
+     "wil", "wilde", "willen", "pleit", "pleitte", "vindt", "roept", "riep", "vraagt", "vroeg",
+     "reageert", "reageerde", "kondigt", "waarschuwt", "belooft", "ontboden", "noemt", "noemde",
+     "ontbiedt"}
+)
+# "zegt de minister", "said the minister": the role after a verb of saying is the source too.
+_DEFINITE: Final = frozenset({"de", "het", "the"})
+_SPEECH_BEFORE: Final = frozenset(
+    {"zegt", "zei", "aldus", "meldt", "meldde", "said", "says", "told", "sagte", "sagt"}
 )
 _ATTRIBUTION: Final = frozenset({"according", "volgens", "selon", "laut", "quoted", "citing"})
 
 
 _AMONG: Final = frozenset({"including", "among", "waaronder", "onder", "dont", "darunter"})
 _KIN: Final = frozenset({"brother", "brothers", "sister", "sisters", "son", "sons", "daughter"})
+
+
+def _speaker(lowered: str, end: int) -> bool:
+    """Whether the role ending at `end` is followed by a colon: "Minister: ..." quotes a speaker."""
+    return lowered[end : end + 3].lstrip().startswith(":")
+
+
+def _said_by(before: list[str]) -> bool:
+    """Whether the words before a role make it the one speaking: "aldus minister", "zegt de
+    minister", "said the mayor" (but "said a judge was killed" names the victim)."""
+    if before and before[-1] in _SPEECH_BEFORE:
+        return True
+    return len(before) > 1 and before[-1] in _DEFINITE and before[-2] in _SPEECH_BEFORE
 
 
 def targeted_role(lowered: str, *, victim_only: bool = False) -> str | None:
@@ -736,7 +765,8 @@ def targeted_role(lowered: str, *, victim_only: bool = False) -> str | None:
     journalist": the journalist was not the one chosen) or a kinship ("elder brother"), and the
     speech verb may come further on ("Superintendent of Police Ravi Kumar said").
     """
-    tokens: list[str] = _WORD_RE.findall(lowered)
+    matches = list(_WORD_RE.finditer(lowered))
+    tokens: list[str] = [m.group() for m in matches]
     reach = 7 if victim_only else 4
     for i, token in enumerate(tokens):
         if "official" not in token_concepts(token):
@@ -744,6 +774,8 @@ def targeted_role(lowered: str, *, victim_only: bool = False) -> str | None:
         after = tokens[i + 1 : i + reach]
         before = tokens[max(0, i - 4) : i]
         if any(t in _SPEECH for t in after) or any(t in _ATTRIBUTION for t in before):
+            continue
+        if _speaker(lowered, matches[i].end()) or _said_by(before):
             continue
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
         if victim_only and (

@@ -165,7 +165,10 @@ class Classifier:
             self._prefer,
         )
         cues = cues if cues is not None else cue_hits(lowered)
-        facts = read_facts(article.title, article.summary, cues, language=article.language)
+        facts = read_facts(
+            article.title, article.summary, cues, language=article.language,
+            country=location.country,
+        )
         major = location.place if location.major else None
         judgement = judge(category, facts, major_city=major, capital=location.capital)
         why: list[str] = []
