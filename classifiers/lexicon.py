@@ -765,18 +765,23 @@ def targeted_role(lowered: str, *, victim_only: bool = False) -> str | None:
     journalist": the journalist was not the one chosen) or a kinship ("elder brother"), and the
     speech verb may come further on ("Superintendent of Police Ravi Kumar said").
     """
-    matches = list(_WORD_RE.finditer(lowered))
-    tokens: list[str] = [m.group() for m in matches]
+    tokens = words(lowered)
+    ends: list[int] | None = None  # where each token ends, found only once a role needs it
     reach = 7 if victim_only else 4
     for i, token in enumerate(tokens):
         if "official" not in token_concepts(token):
             continue
         after = tokens[i + 1 : i + reach]
-        before = tokens[max(0, i - 4) : i]
+        before = list(tokens[max(0, i - 4) : i])
         if any(t in _SPEECH for t in after) or any(t in _ATTRIBUTION for t in before):
             continue
-        if _speaker(lowered, matches[i].end()) or _said_by(before):
+        if _said_by(before):
             continue
+        if ":" in lowered:  # most texts have no colon, and need no token offsets
+            if ends is None:
+                ends = [m.end() for m in _WORD_RE.finditer(lowered)]
+            if _speaker(lowered, ends[i]):
+                continue
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
         if victim_only and (
             any(t in _AMONG for t in tokens[max(0, i - 8) : i]) or following in _KIN
