@@ -76,9 +76,9 @@ class Fetcher:
         lanes = -(-settings.concurrency // per_client)
         # httpx reads a proxy from the environment only for a client without a transport of ours;
         # with one set, every fetch goes through the client, which picks the proxy per URL.
-        self._direct = not any(scheme in getproxies() for scheme in ("http", "https", "all"))
+        direct = not any(scheme in getproxies() for scheme in ("http", "https", "all"))
         self._transports = tuple(
-            transport or (httpx.AsyncHTTPTransport(verify=tls, limits=limits) if self._direct else None)
+            transport or (httpx.AsyncHTTPTransport(verify=tls, limits=limits) if direct else None)
             for _ in range(lanes)
         )
         self._clients = tuple(
@@ -141,10 +141,11 @@ class Fetcher:
 
     async def _get(self, lane: int, url: str, absolute: str, headers: Mapping[str, str]) -> Fetched:
         client, transport = self._clients[lane], self._transports[lane]
-        if self._direct and transport is not None and not absolute.startswith("file:"):
+        if transport is not None and not absolute.startswith("file:"):
             # Straight to the transport, the client only for a redirect: the client's own steps
             # (auth, cookies, redirect and event hooks) cost a fifth of a poll in which every feed
-            # answers 304, and a feed needs none of them unless it moved.
+            # answers 304, and a feed needs none of them unless it moved. (With a proxy set there
+            # is no transport of ours, and every fetch takes the client's path below.)
             request = client.build_request("GET", absolute, headers=headers)
             response = await transport.handle_async_request(request)
             response.request = request
